@@ -1,0 +1,37 @@
+# serviceplan: the two commands a user needs are `make report` and `make test`. `make help` lists the rest.
+# Windows or conda users: see README.md for the same steps with `serviceplan ...` commands.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup report test lint demo bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the package with its development tools
+
+report: $(STAMP)  ## produce the monthly report of the newest month (demo data on a new checkout)
+	$(BIN)/serviceplan run
+
+test: $(STAMP)  ## run the whole test suite: unit, CLI, notebook (nbval) and quality-gate tests
+	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+
+lint: $(STAMP)  ## ruff over the package and the tests
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+demo: $(STAMP)  ## write the demo dataset to data/raw/
+	$(BIN)/serviceplan demo
+
+clean:  ## remove generated data and caches (published reports are kept)
+	rm -rf data/canonical .pytest_cache

@@ -1,0 +1,130 @@
+"""The ``serviceplan`` command: one entry point for analysts, on Windows and Linux alike.
+
+Every failure ends with one line saying what to fix; data errors list each violation first. No traceback is
+shown for an error the user can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from serviceplan import __version__
+from serviceplan.errors import DataError, ServiceplanError
+
+
+def _workspace(args: argparse.Namespace):
+    from serviceplan.paths import Workspace, find_workspace
+
+    return Workspace(args.workspace.resolve()) if args.workspace else find_workspace()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Write the bundled demo dataset into the workspace."""
+    from serviceplan import demo
+
+    ws = _workspace(args)
+    files = demo.generate(ws.raw_dir, ws.params_dir, seed=args.seed)
+    months = sorted({f.parent.name for f in files})
+    print(f"wrote {len(files)} demo files for {months[0]}..{months[-1]} to {ws.raw_dir}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every input of a period against its contract."""
+    from serviceplan.data import newest_period, validate_period
+    from serviceplan.periods import Period
+
+    ws = _workspace(args)
+    period = Period.parse(args.period) if args.period else newest_period(ws)
+    checked = validate_period(ws, period)
+    print(f"{period}: {len(checked)} input files valid")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Validate, execute, render and publish one or more periods."""
+    from serviceplan.batch import run_periods
+    from serviceplan.data import ensure_data, newest_period
+    from serviceplan.periods import parse_periods
+
+    ws = _workspace(args)
+    if ensure_data(ws):
+        print(f"no data in {ws.raw_dir}: wrote the demo dataset")
+    periods = parse_periods(args.periods) if args.periods else [newest_period(ws)]
+    return run_periods(ws, periods, jobs=args.jobs, force=args.force, revise=args.revise, render=not args.no_render)
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    """List the published versions."""
+    from serviceplan.versions import print_versions
+
+    print_versions(_workspace(args))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``serviceplan`` command."""
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(
+        prog="serviceplan",
+        description="Monthly reports of the City of Lahti employment services' service plan.",
+    )
+    parser.add_argument("--version", action="version", version=f"serviceplan {__version__}")
+    parser.add_argument(
+        "--workspace", type=Path, default=None, help="project folder (default: found from the current folder)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write the bundled demo dataset to data/raw/")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the project's fixed seed)")
+    demo.set_defaults(func=cmd_demo)
+
+    validate = sub.add_parser("validate", help="check every input of a period against its contract")
+    validate.add_argument("period", nargs="?", help="YYYY-MM (default: the newest month with data)")
+    validate.set_defaults(func=cmd_validate)
+
+    run = sub.add_parser("run", help="validate, execute, render and publish a period (or a range)")
+    run.add_argument("periods", nargs="?", help="YYYY-MM, YYYY-MM..YYYY-MM or a comma list (default: newest)")
+    run.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: CPU cores)")
+    run.add_argument("--force", action="store_true", help="re-execute every notebook even if nothing changed")
+    run.add_argument("--revise", metavar="REASON", help="publish a new revision of an already published period")
+    run.add_argument("--no-render", action="store_true", help="stop before the Quarto render")
+    run.set_defaults(func=cmd_run)
+
+    versions = sub.add_parser("versions", help="list published versions")
+    versions.set_defaults(func=cmd_versions)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "seed", 0) is None:
+        from serviceplan.demo.world import DEFAULT_SEED
+
+        args.seed = DEFAULT_SEED
+    try:
+        return int(args.func(args) or 0)
+    except DataError as exc:
+        print(exc.report(), file=sys.stderr)
+        count = len(exc.violations)
+        print(
+            f"error: {count} input data violation{'s' if count != 1 else ''}; nothing was executed or published. "
+            "Fix the file(s) named above and run again.",
+            file=sys.stderr,
+        )
+        return exc.exit_code
+    except ServiceplanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: nothing was published", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

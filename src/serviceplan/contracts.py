@@ -1,0 +1,299 @@
+"""Table contracts: what a delivered table must look like, checked cell by cell with every violation reported.
+
+Why not pandera: its checks run on already-typed columns, so a text in a number column, a dot used as the
+decimal separator or a missing value would surface as a coercion failure without the file line or the
+Finnish-export rule the user broke. Our contracts are small, declarative and produce one
+:class:`~serviceplan.errors.Violation` per broken cell (file, line, column, value, what was expected).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import pandas as pd
+
+from serviceplan.errors import DataError, Violation
+from serviceplan.periods import Period
+from serviceplan.privacy import contains_identity_code, is_person_level_header
+from serviceplan.readers import RawTable
+
+Kind = Literal["text", "code", "int", "decimal", "period", "date", "bool"]
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+_FI_NUMBER = re.compile(r"^[-−]?\d+(,\d+)?$")
+_PERIOD_FORMS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), lambda m: (m[1], m[2])),
+    (re.compile(r"^(\d{4})M(\d{2})$"), lambda m: (m[1], m[2])),
+    (re.compile(r"^(\d{1,2})/(\d{4})$"), lambda m: (m[2], m[1])),
+    (re.compile(r"^(\d{4})-(\d{2})-01$"), lambda m: (m[1], m[2])),
+)
+_TRUE = {"1", "k", "kyllä", "kylla", "true", "x", "yes"}
+_FALSE = {"0", "e", "ei", "false", "no", ""}
+
+
+def parse_fi_number(text: str) -> float | None:
+    """Parse a Finnish number (``-1 234,56``); ``None`` when it is not one.
+
+    Spaces (also no-break and thin spaces) are thousands separators; the decimal separator is a comma.
+    A dot is rejected so that ``1.234`` cannot be read as either one thousand or one.
+    """
+    cleaned = _SPACES.sub("", text)
+    if not _FI_NUMBER.match(cleaned):
+        return None
+    return float(cleaned.replace("−", "-").replace(",", "."))
+
+
+def parse_period_text(text: str) -> str | None:
+    """Normalise ``2025-06``, ``2025M06``, ``6/2025`` or ``2025-06-01`` to ``2025-06``; ``None`` if none fits."""
+    for pattern, parts in _PERIOD_FORMS:
+        match = pattern.match(text.strip())
+        if match:
+            year, month = parts(match)
+            if 1 <= int(month) <= 12:
+                return f"{int(year):04d}-{int(month):02d}"
+    return None
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract: its canonical name, its header in the delivered file and its rules."""
+
+    name: str
+    header: str
+    kind: Kind
+    allowed: tuple[str, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    optional: bool = False
+    description: str = ""
+
+    def expected(self) -> str:
+        """Human-readable statement of what a cell must hold."""
+        base = {
+            "text": "text",
+            "code": "one of " + ", ".join(self.allowed or ()),
+            "int": "a whole number",
+            "decimal": "a number with a decimal comma (e.g. 1234,50)",
+            "period": "a month like 2025-06",
+            "date": "a date like 2025-06-30 or 30.6.2025",
+            "bool": "kyllä/ei (or 1/0)",
+        }[self.kind]
+        bounds = []
+        if self.min is not None:
+            bounds.append(f"at least {self.min:g}")
+        if self.max is not None:
+            bounds.append(f"at most {self.max:g}")
+        return base + (" " + " and ".join(bounds) if bounds else "")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A table-level rule's finding on one record (``position`` in the frame) before it becomes a violation."""
+
+    position: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+
+TableCheck = Callable[[pd.DataFrame], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What one dataset's delivered table must satisfy, and how it becomes a canonical table."""
+
+    dataset: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    period_column: str | None = "period"
+    checks: tuple[TableCheck, ...] = field(default_factory=tuple)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def apply(self, raw: RawTable, period: Period | None = None) -> pd.DataFrame:
+        """Check ``raw`` against the contract and return the typed canonical table.
+
+        ``period`` is the month the file was delivered for: records of another month are rejected. Raises
+        :class:`DataError` with every violation found.
+        """
+        violations = self._check_header(raw)
+        if violations:
+            raise DataError(violations)
+        if raw.frame.empty:
+            raise DataError([Violation(raw.file, None, None, None, "at least one data row (only a header found)")])
+        typed: dict[str, list[object]] = {}
+        for column in self.columns:
+            values, found = _convert_column(raw, column)
+            typed[column.name] = values
+            violations.extend(found)
+        violations.extend(_privacy_scan(raw))
+        frame = pd.DataFrame(typed)
+        frame = _apply_dtypes(frame, self.columns)
+        if not violations:
+            findings: list[Finding] = []
+            findings.extend(_duplicate_keys(frame, self.key))
+            if period is not None and self.period_column:
+                findings.extend(_period_mismatch(frame, self.period_column, period))
+            for check in self.checks:
+                findings.extend(check(frame))
+            violations.extend(self._to_violation(raw, f) for f in findings)
+        if violations:
+            raise DataError(violations)
+        return frame
+
+    def _to_violation(self, raw: RawTable, finding: Finding) -> Violation:
+        header = self.column(finding.column).header if finding.column else None
+        line = raw.line_of(finding.position) if finding.position is not None else None
+        return Violation(raw.file, line, header, finding.value, finding.expected)
+
+    def _check_header(self, raw: RawTable) -> list[Violation]:
+        present = [str(c) for c in raw.frame.columns]
+        violations = []
+        header_line = (raw.lines[0] - 1) if raw.lines else 1
+        for header in present:
+            if is_person_level_header(header):
+                violations.append(
+                    Violation(
+                        raw.file,
+                        header_line,
+                        header,
+                        None,
+                        "aggregated data only: this column holds person-level data and is not accepted",
+                    )
+                )
+        for column in self.columns:
+            if column.header not in present:
+                violations.append(Violation(raw.file, header_line, column.header, None, "this column (missing)"))
+        known = set(self.headers)
+        for header in present:
+            if header not in known and not is_person_level_header(header):
+                violations.append(
+                    Violation(
+                        raw.file,
+                        header_line,
+                        header,
+                        None,
+                        "only the columns " + ", ".join(self.headers) + " (unexpected column)",
+                    )
+                )
+        if len(set(present)) != len(present):
+            violations.append(
+                Violation(raw.file, header_line, None, None, "each column header once (duplicate header)")
+            )
+        return violations
+
+
+def _convert_column(raw: RawTable, column: Column) -> tuple[list[object], list[Violation]]:
+    values: list[object] = []
+    violations: list[Violation] = []
+    for position, cell in enumerate(raw.frame[column.header].tolist()):
+        text = "" if cell is None else str(cell).strip()
+        value, ok = _convert_cell(text, column)
+        if not ok:
+            shown = None if contains_identity_code(text) else text
+            violations.append(Violation(raw.file, raw.line_of(position), column.header, shown, column.expected()))
+        values.append(value)
+    return values, violations
+
+
+def _convert_cell(text: str, column: Column) -> tuple[object, bool]:
+    if text == "":
+        if column.kind == "bool":
+            return False, True
+        return None, column.optional
+    kind = column.kind
+    if kind in ("int", "decimal"):
+        number = parse_fi_number(text)
+        if number is None or (kind == "int" and number != int(number)):
+            return None, False
+        value: object = int(number) if kind == "int" else number
+        if (column.min is not None and number < column.min) or (column.max is not None and number > column.max):
+            return value, False
+        return value, True
+    if kind == "period":
+        period = parse_period_text(text)
+        return period, period is not None
+    if kind == "date":
+        return _parse_date(text)
+    if kind == "bool":
+        folded = text.casefold()
+        if folded in _TRUE:
+            return True, True
+        return False, folded in _FALSE
+    if kind == "code":
+        return text, column.allowed is None or text in column.allowed
+    return text, True
+
+
+def _parse_date(text: str) -> tuple[object, bool]:
+    for pattern in (r"^(\d{4})-(\d{2})-(\d{2})$", r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"):
+        match = re.match(pattern, text)
+        if match:
+            parts = [int(g) for g in match.groups()]
+            year, month, day = parts if pattern.startswith("^(\\d{4})") else (parts[2], parts[1], parts[0])
+            try:
+                return date(year, month, day), True
+            except ValueError:
+                return None, False
+    return None, False
+
+
+def _privacy_scan(raw: RawTable) -> list[Violation]:
+    violations = []
+    for header in raw.frame.columns:
+        for position, cell in enumerate(raw.frame[header].tolist()):
+            if cell is not None and contains_identity_code(str(cell)):
+                violations.append(
+                    Violation(
+                        raw.file,
+                        raw.line_of(position),
+                        str(header),
+                        None,
+                        "aggregated data only: the cell holds a personal identity code (value not shown)",
+                    )
+                )
+    return violations
+
+
+def _apply_dtypes(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
+    for column in columns:
+        if column.kind == "int":
+            frame[column.name] = pd.array(frame[column.name].tolist(), dtype="Int64")
+        elif column.kind == "decimal":
+            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce").astype("float64")
+        elif column.kind == "bool":
+            frame[column.name] = frame[column.name].astype(bool)
+        elif column.kind == "date":
+            frame[column.name] = pd.to_datetime(frame[column.name], errors="coerce")
+        else:
+            frame[column.name] = frame[column.name].astype("string")
+    return frame
+
+
+def _duplicate_keys(frame: pd.DataFrame, key: Sequence[str]) -> list[Finding]:
+    if not key:
+        return []
+    duplicated = frame.duplicated(subset=list(key), keep="first")
+    findings = []
+    for position in duplicated[duplicated].index:
+        values = ", ".join(str(frame.at[position, k]) for k in key)
+        findings.append(Finding(int(position), key[-1], values, f"one row per ({', '.join(key)}) (duplicate key)"))
+    return findings
+
+
+def _period_mismatch(frame: pd.DataFrame, column: str, period: Period) -> list[Finding]:
+    wrong = frame[column].astype(str) != str(period)
+    return [
+        Finding(int(p), column, str(frame.at[p, column]), f"the delivery month {period} (file is for that month)")
+        for p in wrong[wrong].index
+    ]

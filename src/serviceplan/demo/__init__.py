@@ -1,0 +1,37 @@
+"""The bundled demo dataset: every input, generated deterministically from a seed (never from today's date).
+
+It is the default data of a new workspace, the test fixture and the documentation example at once. The
+latent monthly series live in :mod:`serviceplan.demo.world`; each writer renders one dataset from them in its
+real delivery format, so that the datasets agree with each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from serviceplan.demo import budget_files
+from serviceplan.demo.world import CITY_FIRST, DEFAULT_SEED, DEMO_LAST, World, build_world
+from serviceplan.params import load_params
+from serviceplan.periods import Period
+
+Writer = Callable[[World, Path], list[Path]]
+
+# Every dataset's demo writer; each writes its files under data/raw/<YYYY-MM>/ and returns them.
+WRITERS: dict[str, Writer] = {
+    "ledger": budget_files.write_ledger,
+    "kela_invoice": budget_files.write_kela_invoices,
+}
+
+
+def generate(raw_dir: Path, params_dir: Path, seed: int = DEFAULT_SEED, last: Period = DEMO_LAST) -> list[Path]:
+    """Write the whole demo dataset into ``raw_dir`` and return the files written.
+
+    The demo follows the rules in ``params_dir`` (for example the benefit-share step table Kela applies).
+    """
+    rule = load_params(CITY_FIRST.year, params_dir).benefit_rule(CITY_FIRST)
+    world = build_world(rule, seed=seed, last=last)
+    written: list[Path] = []
+    for writer in WRITERS.values():
+        written.extend(writer(world, raw_dir))
+    return sorted(written)

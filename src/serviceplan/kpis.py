@@ -1,0 +1,88 @@
+"""The KPI table: the headline numbers of each policy area for one period, in one shape for every area.
+
+Each policy area's metrics module provides a function ``kpis(context) -> pandas.DataFrame`` with the columns of
+:data:`KPI_COLUMNS`; the batch collects them into the version's ``kpi.csv`` and ``kpi.json``. The notebooks show
+the same numbers by calling the same functions, so the KPI files and the report cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from serviceplan.params import Params
+from serviceplan.paths import Workspace
+from serviceplan.periods import Period
+
+KPI_COLUMNS: tuple[str, ...] = (
+    "period",  # YYYY-MM
+    "area",  # policy area id, e.g. "budget"
+    "kpi",  # stable id, e.g. "forecast_total_eur"
+    "label",  # Finnish label shown to readers
+    "value",  # float; NaN when not available
+    "unit",  # "eur", "count", "share" (0..1), "days", "ratio"
+    "target",  # float or NaN: the target from params
+    "direction",  # "higher_better", "lower_better" or "none"
+    "status",  # "ok", "warn", "alert" or "none" against the target
+)
+
+Direction = Literal["higher_better", "lower_better", "none"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every metrics function needs: the period, its resolved parameters and the workspace."""
+
+    period: Period
+    params: Params
+    workspace: Workspace
+
+
+KpiFunction = Callable[[Context], pd.DataFrame]
+
+
+def kpi_row(
+    ctx: Context,
+    area: str,
+    kpi: str,
+    label: str,
+    value: float | None,
+    unit: str,
+    target: float | None = None,
+    direction: Direction = "none",
+    status: str | None = None,
+) -> dict[str, object]:
+    """One KPI record; ``status`` is derived from the target and direction unless given."""
+    if status is None:
+        status = judge(value, target, direction)
+    return {
+        "period": str(ctx.period),
+        "area": area,
+        "kpi": kpi,
+        "label": label,
+        "value": float("nan") if value is None else float(value),
+        "unit": unit,
+        "target": float("nan") if target is None else float(target),
+        "direction": direction,
+        "status": status,
+    }
+
+
+def judge(value: float | None, target: float | None, direction: Direction, tolerance: float = 0.05) -> str:
+    """Traffic light against a target: ``ok`` on the right side, ``warn`` within ``tolerance`` (relative) on the
+    wrong side, ``alert`` beyond it; ``none`` without a target or a value."""
+    if value is None or target is None or direction == "none" or pd.isna(value) or pd.isna(target):
+        return "none"
+    gap = (value - target) if direction == "higher_better" else (target - value)
+    if gap >= 0:
+        return "ok"
+    scale = abs(target) if target else 1.0
+    return "warn" if -gap <= tolerance * scale else "alert"
+
+
+def frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """A KPI table with the standard columns in the standard order."""
+    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))

@@ -1,0 +1,211 @@
+"""Parameters: ``params/defaults.yaml`` merged with ``params/years/YYYY.yaml``, validated with pydantic.
+
+Every target, threshold and legal rule table comes from here, never from literals in code. A wrong key, type or
+value raises :class:`~serviceplan.errors.ParameterError` with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from serviceplan.errors import ParameterError
+from serviceplan.periods import Period
+
+BUDGET_CLASSES: tuple[str, ...] = (
+    "vapaaehtoinen",
+    "maararahasidonnainen",
+    "maararahasta_riippumaton",
+    "tarvesidonnainen",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Municipality(_Strict):
+    code: str = Field(pattern=r"^\d{3}$")
+    name: str
+    statfin_region: str = Field(pattern=r"^KU\d{3}$")
+    comparison_regions: dict[str, str]
+
+
+class Disclosure(_Strict):
+    min_count: int = Field(ge=2, le=20)
+    symbol: str = Field(min_length=1, max_length=3)
+
+
+class BudgetByClass(_Strict):
+    vapaaehtoinen: float = Field(ge=0)
+    maararahasidonnainen: float = Field(ge=0)
+    maararahasta_riippumaton: float = Field(ge=0)
+    tarvesidonnainen: float = Field(ge=0)
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in BUDGET_CLASSES}
+
+
+class BenefitStep(_Strict):
+    min_days: int = Field(ge=1)
+    share: float = Field(ge=0, le=1)
+
+
+class _Dated(_Strict):
+    valid_from: date
+
+
+class BenefitShareRule(_Dated):
+    source: str
+    steps: list[BenefitStep] = Field(min_length=1)
+
+    @field_validator("steps")
+    @classmethod
+    def _ascending(cls, steps: list[BenefitStep]) -> list[BenefitStep]:
+        days = [s.min_days for s in steps]
+        if days != sorted(set(days)):
+            raise ValueError("steps must have strictly ascending min_days")
+        return steps
+
+    def share_for_days(self, accumulated_days: int) -> float:
+        """The municipal share for a person with ``accumulated_days`` benefit days (0 below the first step)."""
+        share = 0.0
+        for step in self.steps:
+            if accumulated_days >= step.min_days:
+                share = step.share
+        return share
+
+
+class ServiceLevelRule(_Dated):
+    initial_interview_working_days: int = Field(ge=1, le=60)
+    job_search_discussion_interval_months: int = Field(ge=1, le=12)
+
+
+class Forecast(_Strict):
+    run_rate_months: int = Field(ge=1, le=12)
+    interval_months: int = Field(ge=2, le=12)
+
+
+R = TypeVar("R", bound=_Dated)
+
+
+def rule_in_force(rules: list[R], day: date) -> R:
+    """The dated rule in force on ``day``: the latest whose ``valid_from`` is on or before it."""
+    in_force = [r for r in rules if r.valid_from <= day]
+    if not in_force:
+        raise ParameterError(f"no rule in force on {day.isoformat()} (the earliest starts {rules[0].valid_from})")
+    return max(in_force, key=lambda r: r.valid_from)
+
+
+class Params(_Strict):
+    """The resolved parameters for one year."""
+
+    year: int
+    municipality: Municipality
+    disclosure: Disclosure
+    budget_eur: BudgetByClass
+    benefit_share_budget_eur: float = Field(ge=0)
+    benefit_share_steps: list[BenefitShareRule] = Field(min_length=1)
+    service_level: list[ServiceLevelRule] = Field(min_length=1)
+    forecast: Forecast
+
+    @model_validator(mode="after")
+    def _benefit_within_class(self) -> Params:
+        if self.benefit_share_budget_eur > self.budget_eur.maararahasta_riippumaton:
+            raise ValueError(
+                "benefit_share_budget_eur must not exceed budget_eur.maararahasta_riippumaton, which includes it"
+            )
+        return self
+
+    def benefit_rule(self, period: Period) -> BenefitShareRule:
+        """The benefit-share step table in force for a benefit month."""
+        return rule_in_force(self.benefit_share_steps, period.first_day)
+
+    def service_level_rule(self, period: Period) -> ServiceLevelRule:
+        """The statutory service level in force at the end of a reporting month."""
+        return rule_in_force(self.service_level, period.last_day)
+
+    def digest(self) -> str:
+        """A content hash of the resolved parameters (for manifests and skip decisions)."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ParameterError(f"{shown}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"{shown}: expected a mapping of keys at the top level, got {type(data).__name__}")
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge mappings; lists and scalars in ``override`` replace those in ``base``."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _has_key(data: Any, loc: tuple[Any, ...]) -> bool:
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            node = node[part]
+        else:
+            return False
+    return True
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def load_params(year: int, params_dir: Path) -> Params:
+    """Load and validate the parameters for ``year`` from ``params_dir``."""
+    defaults_path = params_dir / "defaults.yaml"
+    if not defaults_path.is_file():
+        raise ParameterError(f"{defaults_path}: parameter file not found")
+    year_path = params_dir / "years" / f"{year}.yaml"
+    defaults = _read_yaml(defaults_path, _display(defaults_path, params_dir))
+    override = _read_yaml(year_path, _display(year_path, params_dir)) if year_path.is_file() else {}
+    if "year" in defaults or "year" in override:
+        culprit = year_path if "year" in override else defaults_path
+        raise ParameterError(f"{_display(culprit, params_dir)}: key 'year': set by the file name, not a key")
+    merged = _merge(defaults, override)
+    merged["year"] = year
+    try:
+        return Params.model_validate(merged)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        culprit = year_path if override and _has_key(override, loc[:1]) else defaults_path
+        if error["type"] == "missing":
+            detail = "required key is missing"
+        elif error["type"] == "extra_forbidden":
+            detail = "unknown key (check the spelling against params/defaults.yaml)"
+        else:
+            detail = f"{error['msg']} (got {error.get('input')!r})"
+        raise ParameterError(f"{_display(culprit, params_dir)}: key '{key}': {detail}") from None
