@@ -90,6 +90,9 @@ class Column:
         return base + (" " + " and ".join(bounds) if bounds else "")
 
 
+AS_DELIVERED = "\x00as-delivered"  # Finding.value: show the cell's text as it stands in the file
+
+
 @dataclass(frozen=True)
 class Finding:
     """A table-level rule's finding on one record (``position`` in the frame) before it becomes a violation."""
@@ -148,13 +151,18 @@ class Contract:
                 findings.extend(check(frame))
             violations.extend(self._to_violation(raw, f) for f in findings)
         if violations:
+            order = {c.header: i for i, c in enumerate(self.columns)}
+            violations.sort(key=lambda v: (v.row or 0, order.get(v.column or "", len(order))))
             raise DataError(violations)
         return frame
 
     def _to_violation(self, raw: RawTable, finding: Finding) -> Violation:
         header = self.column(finding.column).header if finding.column else None
         line = raw.line_of(finding.position) if finding.position is not None else None
-        return Violation(raw.file, line, header, finding.value, finding.expected)
+        value = finding.value
+        if value == AS_DELIVERED:
+            value = str(raw.frame.at[finding.position, header]) if header and finding.position is not None else None
+        return Violation(raw.file, line, header, value, finding.expected)
 
     def _check_header(self, raw: RawTable) -> list[Violation]:
         present = [str(c) for c in raw.frame.columns]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract, Finding
+from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding
 from serviceplan.periods import Period
 from serviceplan.readers import read_finnish_csv
 from serviceplan.sources.base import Dataset
@@ -27,7 +27,7 @@ def _share_not_above_paid(frame: pd.DataFrame) -> list[Finding]:
         Finding(
             int(p),
             "municipal_share_eur",
-            f"{frame.at[p, 'municipal_share_eur']:.2f}",
+            AS_DELIVERED,
             "a municipal share no larger than the benefits paid on the same row",
         )
         for p in bad[bad].index
@@ -40,7 +40,7 @@ def _benefit_month_before_billing(frame: pd.DataFrame) -> list[Finding]:
         Finding(
             int(p),
             "benefit_period",
-            str(frame.at[p, "benefit_period"]),
+            AS_DELIVERED,
             "a benefit month before the billing month (Kela bills in arrears)",
         )
         for p in bad[bad].index

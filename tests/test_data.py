@@ -1,0 +1,59 @@
+"""Canonical tables: building, caching, loading up to a period, newest period, demo on first use."""
+
+from __future__ import annotations
+
+import pytest
+
+from serviceplan.data import build_canonical, ensure_data, input_files, load, newest_period, raw_periods
+from serviceplan.errors import DataError, UsageError
+from serviceplan.paths import Workspace
+from serviceplan.periods import Period
+
+
+def test_load_keeps_only_rows_up_to_the_period(demo_workspace: Workspace):
+    ledger = load("ledger", "2025-06", demo_workspace)
+    assert ledger["period"].max() == "2025-06"
+    assert ledger["period"].min() == "2025-01"
+    assert str(ledger["amount_eur"].dtype) == "float64"
+
+
+def test_canonical_table_is_rebuilt_only_when_inputs_change(demo_workspace: Workspace):
+    path = build_canonical(demo_workspace, ["ledger"])["ledger"]
+    first = path.stat().st_mtime_ns
+    assert build_canonical(demo_workspace, ["ledger"])["ledger"].stat().st_mtime_ns == first
+    ledger_file = demo_workspace.raw_period_dir("2025-03") / "kirjanpito_2025-03.csv"
+    text = ledger_file.read_text(encoding="utf-8-sig").replace("Avustukset ja kesätyö", "Avustukset ja kesätyöt", 1)
+    ledger_file.write_text(text, encoding="utf-8-sig")
+    rebuilt = build_canonical(demo_workspace, ["ledger"])["ledger"]
+    assert "Avustukset ja kesätyöt" in set(load("ledger", "2025-03", demo_workspace)["cost_centre_name"])
+    assert rebuilt.stat().st_mtime_ns != first
+
+
+def test_a_bad_old_month_blocks_the_build_with_its_file_named(demo_workspace: Workspace):
+    path = demo_workspace.raw_period_dir("2025-02") / "kirjanpito_2025-02.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace(";Tarvesidonnainen;", ";Muu;"), encoding="utf-8-sig")
+    with pytest.raises(DataError, match=r"kirjanpito_2025-02\.csv"):
+        build_canonical(demo_workspace, ["ledger"])
+
+
+def test_periods_and_inputs(demo_workspace: Workspace):
+    periods = raw_periods(demo_workspace)
+    assert str(periods[0]) == "2025-01" or str(periods[0]) == "2024-01"  # public statistics may start earlier
+    assert newest_period(demo_workspace) == Period(2026, 6)
+    files = input_files(demo_workspace, Period(2025, 2))
+    names = {f.name for f in files}
+    assert {"kirjanpito_2025-01.csv", "kirjanpito_2025-02.csv", "kela_kuntaosuus_2025-02.csv"} <= names
+    assert not any("2025-03" in n for n in names)
+
+
+def test_empty_workspace_gets_the_demo_once(workspace: Workspace):
+    with pytest.raises(UsageError, match="serviceplan demo"):
+        newest_period(workspace)
+    assert ensure_data(workspace) is True
+    assert ensure_data(workspace) is False
+    assert newest_period(workspace) == Period(2026, 6)
+
+
+def test_unknown_dataset(demo_workspace: Workspace):
+    with pytest.raises(UsageError, match="unknown dataset"):
+        load("nope", "2025-06", demo_workspace)
