@@ -20,6 +20,8 @@ def new_workspace(root: Path) -> Workspace:
     shutil.copytree(REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     if (REPO / "_quarto.yml").is_file():
         shutil.copy2(REPO / "_quarto.yml", root / "_quarto.yml")
+    if (REPO / "plan").is_dir():
+        shutil.copytree(REPO / "plan", root / "plan")
     return Workspace(root)
 
 

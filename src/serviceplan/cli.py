@@ -56,6 +56,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_periods(ws, periods, jobs=args.jobs, force=args.force, revise=args.revise, render=not args.no_render)
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Fetch public statistics for one or more months into data/raw/."""
+    from serviceplan.periods import parse_periods
+    from serviceplan.sources import statfin
+
+    ws = _workspace(args)
+    files = statfin.fetch(ws, parse_periods(args.periods), force=args.force)
+    print(f"fetched {len(files)} {args.source} response bodies into {ws.raw_dir}")
+    return 0
+
+
 def cmd_versions(args: argparse.Namespace) -> int:
     """List the published versions."""
     from serviceplan.versions import print_versions
@@ -93,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--revise", metavar="REASON", help="publish a new revision of an already published period")
     run.add_argument("--no-render", action="store_true", help="stop before the Quarto render")
     run.set_defaults(func=cmd_run)
+
+    fetch = sub.add_parser("fetch", help="fetch public statistics (PxWeb) for a period or a range into data/raw/")
+    fetch.add_argument("source", choices=["statfin"], help="statfin: employment service statistics (KEHA, tyonv)")
+    fetch.add_argument("periods", help="YYYY-MM, YYYY-MM..YYYY-MM or a comma list: the months fetched for")
+    fetch.add_argument("--force", action="store_true", help="replace bodies already fetched for a month")
+    fetch.set_defaults(func=cmd_fetch)
 
     versions = sub.add_parser("versions", help="list published versions")
     versions.set_defaults(func=cmd_versions)

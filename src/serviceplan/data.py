@@ -57,9 +57,7 @@ def input_files(ws: Workspace, up_to: Period) -> list[Path]:
     for period in raw_periods(ws):
         if period <= up_to:
             for dataset in DATASETS.values():
-                found = dataset.find(ws.raw_period_dir(str(period)), period)
-                if found is not None:
-                    files.append(found)
+                files.extend(dataset.delivery(ws.raw_period_dir(str(period)), period))
     return files
 
 
@@ -79,8 +77,8 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
     for dataset in DATASETS.values():
         if period < dataset.first_period:
             continue
-        path = dataset.find(folder, period)
-        if path is None:
+        paths = dataset.delivery(folder, period)
+        if not paths:
             if dataset.required:
                 stem = dataset.file_stem.format(period=period)
                 accepted = " or ".join(f"{stem}.{ext}" for ext in dataset.readers)
@@ -90,9 +88,9 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
                     )
                 )
             continue
-        checked.append(path)
+        checked.extend(paths)
         try:
-            dataset.read(path, period)
+            dataset.read_delivery(paths, period)
         except DataError as exc:
             violations.extend(exc.violations)
     if violations:
@@ -104,12 +102,13 @@ def _build_one(ws: Workspace, dataset: Dataset) -> Path:
     """Build (or reuse) the canonical table of one dataset from every delivered month."""
     deliveries = []
     for period in raw_periods(ws):
-        path = dataset.find(ws.raw_period_dir(str(period)), period)
-        if path is not None:
-            deliveries.append((period, path))
+        paths = dataset.delivery(ws.raw_period_dir(str(period)), period)
+        if paths:
+            deliveries.append((period, paths))
     digest = hashlib.sha256()
-    for period, path in deliveries:
-        digest.update(f"{period}:{path.name}:{file_digest(path)}\n".encode())
+    for period, paths in deliveries:
+        for path in paths:
+            digest.update(f"{period}:{path.name}:{file_digest(path)}\n".encode())
     digest.update(dataset.name.encode())
     target = ws.canonical_dir / f"{dataset.name}.parquet"
     stamp = ws.canonical_dir / f"{dataset.name}.json"
@@ -121,9 +120,9 @@ def _build_one(ws: Workspace, dataset: Dataset) -> Path:
         return target
     violations: list[Violation] = []
     parts = []
-    for period, path in deliveries:
+    for period, paths in deliveries:
         try:
-            parts.append(dataset.read(path, period))
+            parts.append(dataset.read_delivery(paths, period))
         except DataError as exc:
             violations.extend(exc.violations)
     if violations:
@@ -161,6 +160,8 @@ def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
     period = Period.parse(str(period))
     path = build_canonical(ws, [name])[name]
     table = pd.read_parquet(path)
-    if "period" in table.columns:
+    if DATASETS[name].as_of is not None:
+        table = DATASETS[name].as_of(table, period)
+    elif "period" in table.columns:
         table = table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
     return table

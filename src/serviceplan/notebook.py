@@ -14,6 +14,7 @@ from serviceplan.kpis import Context
 from serviceplan.params import load_params
 from serviceplan.paths import Workspace, find_workspace
 from serviceplan.periods import Period
+from serviceplan.present import theme
 
 
 def setup(period: str | None = None, workspace: str | Path | None = None) -> Context:
@@ -22,10 +23,5 @@ def setup(period: str | None = None, workspace: str | Path | None = None) -> Con
     ensure_data(ws)
     resolved = Period.parse(period) if period else newest_period(ws)
     params = load_params(resolved.year, ws.params_dir)
-    try:
-        from serviceplan.present import theme
-    except ImportError:  # presentation layer not importable: metrics still work
-        pass
-    else:
-        theme.apply()
+    theme.apply()
     return Context(period=resolved, params=params, workspace=ws)

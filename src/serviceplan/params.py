@@ -42,6 +42,27 @@ class Disclosure(_Strict):
     symbol: str = Field(min_length=1, max_length=3)
 
 
+class StatfinApi(_Strict):
+    """Statistics Finland's PxWeb API v1 for the employment service statistics, and its published limits."""
+
+    base_url: str = Field(pattern=r"^https?://")
+    language: str = Field(pattern=r"^(fi|sv|en)$")
+    database_path: str  # database and subject folder, e.g. StatFin/tyonv
+    table_files: list[str] = Field(min_length=1)  # URL forms of a table id tried in order; {table} is replaced
+    window_months: int = Field(ge=1, le=60)  # months up to the fetched month asked for (revisions come along)
+    max_cells: int = Field(ge=1)  # cells per query
+    max_calls: int = Field(ge=1)  # calls per per_seconds
+    per_seconds: float = Field(gt=0)
+    timeout_seconds: float = Field(gt=0)
+
+    @field_validator("table_files")
+    @classmethod
+    def _has_placeholder(cls, forms: list[str]) -> list[str]:
+        if not all("{table}" in form for form in forms):
+            raise ValueError("every form must contain {table}")
+        return forms
+
+
 class BudgetByClass(_Strict):
     vapaaehtoinen: float = Field(ge=0)
     maararahasidonnainen: float = Field(ge=0)
@@ -90,6 +111,34 @@ class ServiceLevelRule(_Dated):
 class Forecast(_Strict):
     run_rate_months: int = Field(ge=1, le=12)
     interval_months: int = Field(ge=2, le=12)
+    min_history_months: int = Field(ge=2, le=12)  # fewer months than this: the interval uses prior_spread
+    prior_spread: float = Field(gt=0, le=1)  # relative spread of one month's run rate while history is short
+    interval_z: float = Field(gt=0, le=5)  # interval half-width in spreads (1.64: about 90 % of months)
+
+
+# Budget lines that may carry a monthly phasing: the budget classes, the commissioned tasks (no budget of their
+# own) and the municipal share of unemployment benefits (the benefit-share part of maararahasta_riippumaton).
+PHASED_LINES: tuple[str, ...] = (*BUDGET_CLASSES, "toimeksiantotehtava", "kuntaosuus")
+
+
+class WhatIf(_Strict):
+    """A shift in long-term unemployment: ``people`` leave Kela's day class ``from_class`` for ``to_class``
+    (``None``: off unemployment benefits altogether, e.g. employed)."""
+
+    people: int = Field(ge=1, le=100_000)
+    from_class: str
+    to_class: str | None = None
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> WhatIf:
+        from serviceplan.sources.kela_invoice import DAY_CLASSES
+
+        for name in (self.from_class, self.to_class):
+            if name is not None and name not in DAY_CLASSES:
+                raise ValueError(f"day class {name!r} is not one of {', '.join(DAY_CLASSES)}")
+        if self.to_class is not None and DAY_CLASSES[self.to_class] >= DAY_CLASSES[self.from_class]:
+            raise ValueError("to_class must be a lower day class than from_class (or null)")
+        return self
 
 
 R = TypeVar("R", bound=_Dated)
@@ -114,6 +163,19 @@ class Params(_Strict):
     benefit_share_steps: list[BenefitShareRule] = Field(min_length=1)
     service_level: list[ServiceLevelRule] = Field(min_length=1)
     forecast: Forecast
+    statfin: StatfinApi
+    budget_phasing: dict[str, list[float]]
+    what_if: WhatIf
+
+    @field_validator("budget_phasing")
+    @classmethod
+    def _twelve_weights(cls, phasing: dict[str, list[float]]) -> dict[str, list[float]]:
+        for line, weights in phasing.items():
+            if line not in PHASED_LINES:
+                raise ValueError(f"unknown budget line {line!r}; known: {', '.join(PHASED_LINES)}")
+            if len(weights) != 12 or min(weights) < 0 or sum(weights) <= 0:
+                raise ValueError(f"{line}: 12 non-negative monthly weights (January first), not all zero")
+        return phasing
 
     @model_validator(mode="after")
     def _benefit_within_class(self) -> Params:

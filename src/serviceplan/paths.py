@@ -29,6 +29,11 @@ class Workspace:
         return self.root / "notebooks"
 
     @property
+    def plan_dir(self) -> Path:
+        """The plan's content as data: ``actions.yaml`` and ``risks.yaml`` (see :mod:`serviceplan.plan`)."""
+        return self.root / "plan"
+
+    @property
     def data_dir(self) -> Path:
         return self.root / "data"
 

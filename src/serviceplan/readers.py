@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -160,6 +161,6 @@ def _excel_text(value: object) -> str:
         if text.endswith(".0"):
             text = text[:-2]
         return text.replace(".", ",")
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, (pd.Timestamp, date)):  # openpyxl gives date cells as datetime.datetime
         return value.strftime("%Y-%m-%d")
     return str(value).strip()

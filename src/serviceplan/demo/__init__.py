@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from serviceplan.demo import budget_files
+from serviceplan.demo import (
+    budget_files,
+    city_services_files,
+    employer_files,
+    immigrant_files,
+    partner_files,
+    plan_status_files,
+    statfin_files,
+)
 from serviceplan.demo.world import CITY_FIRST, DEFAULT_SEED, DEMO_LAST, World, build_world
 from serviceplan.params import load_params
 from serviceplan.periods import Period
@@ -21,6 +29,15 @@ Writer = Callable[[World, Path], list[Path]]
 WRITERS: dict[str, Writer] = {
     "ledger": budget_files.write_ledger,
     "kela_invoice": budget_files.write_kela_invoices,
+    "customer_events": city_services_files.write_customer_events,
+    "services": city_services_files.write_services,
+    "service_outcomes": city_services_files.write_service_outcomes,
+    "grants": city_services_files.write_grants,
+    "statfin": statfin_files.write_statfin,
+    "employer_services": employer_files.write_employer_services,
+    "immigrants": immigrant_files.write_immigrants,
+    "partner_network": partner_files.write_partner_network,
+    "plan_actions": plan_status_files.write_plan_status,
 }
 
 

@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
-from serviceplan.sources import kela_invoice, ledger
+from serviceplan.sources import (
+    customer_events,
+    employer_services,
+    grants,
+    immigrants,
+    kela_invoice,
+    ledger,
+    partners,
+    plan_actions,
+    services,
+    statfin,
+)
 from serviceplan.sources.base import Dataset
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (ledger.DATASET, kela_invoice.DATASET)}
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        ledger.DATASET,
+        kela_invoice.DATASET,
+        customer_events.DATASET,
+        services.DATASET,
+        services.OUTCOMES_DATASET,
+        grants.DATASET,
+        statfin.DATASET,
+        employer_services.DATASET,
+        immigrants.DATASET,
+        partners.DATASET,
+        plan_actions.DATASET,
+    )
+}
 
 
 def get(name: str) -> Dataset:

@@ -11,6 +11,9 @@ import pandas as pd
 from serviceplan.periods import Period
 
 Reader = Callable[[Path, Period], pd.DataFrame]
+FilesFinder = Callable[[Path, Period], list[Path]]
+DeliveryReader = Callable[[list[Path], Period], pd.DataFrame]
+AsOf = Callable[[pd.DataFrame, Period], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,12 @@ class Dataset:
     first_period: Period
     description: str = ""
     required: bool = True
+    # Optional hooks for a delivery of several files a month (e.g. one statistics body per table): ``find_files``
+    # lists them and ``read_files`` reads them together. ``as_of`` picks the rows a report for a month sees from
+    # the canonical table (e.g. the newest revision known by then); without it, rows up to the month are used.
+    find_files: FilesFinder | None = None
+    read_files: DeliveryReader | None = None
+    as_of: AsOf | None = None
 
     def find(self, period_dir: Path, period: Period) -> Path | None:
         """The delivered file for ``period`` in ``period_dir``, if any."""
@@ -44,3 +53,18 @@ class Dataset:
         """Read, check and normalise one delivered file into canonical rows."""
         extension = path.name.rsplit(".", 1)[-1].lower()
         return self.readers[extension](path, period)
+
+    def delivery(self, period_dir: Path, period: Period) -> list[Path]:
+        """Every delivered file for ``period`` (at most one unless the dataset has ``find_files``)."""
+        if self.find_files is not None:
+            return self.find_files(period_dir, period)
+        found = self.find(period_dir, period)
+        return [] if found is None else [found]
+
+    def read_delivery(self, paths: list[Path], period: Period) -> pd.DataFrame:
+        """Read, check and normalise one month's delivered files into canonical rows."""
+        if self.read_files is not None:
+            return self.read_files(paths, period)
+        if len(paths) == 1:
+            return self.read(paths[0], period)
+        return pd.concat([self.read(p, period) for p in paths], ignore_index=True)

@@ -1,0 +1,334 @@
+"""Charts for the report pages: Finnish axes, the report theme, and alt text that reaches every output.
+
+How a chart reaches the reader: :func:`show_figure` saves the PNG under ``figures/`` relative to the working
+directory (the batch runs each notebook with the version folder as its working directory, so the files land
+beside the executed notebook) and displays the Markdown ``![alt text](figures/name.png)`` as the cell output.
+
+Why this way and not an inline PNG output with a ``fig-alt`` cell option: the alt text is generated from the
+month's numbers, and Quarto's ``#| fig-alt:`` option in a Jupyter cell is static source text. A ``text/markdown``
+output is parsed by Quarto as Markdown, so the image becomes a figure whose description is the alt text, in
+the HTML site (``<img alt=...>``) and in the Typst PDF (the image description) alike; nbconvert's HTML preview
+and JupyterLab render the same Markdown as ``<img alt=...>``. The Quarto-only attribute syntax
+(``{fig-alt="..."}``) is avoided because nbconvert and JupyterLab would print it as text.
+
+Every chart's numbers are also shown as a table (:mod:`serviceplan.present.tables`), so nothing is available
+only as a picture. Chart titles state the finding; they are generated with the numbers, not written here.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
+
+from serviceplan.present import format as fmt
+from serviceplan.present import theme
+
+FIGURE_DIR = Path("figures")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+# ---- axis formatters -------------------------------------------------------------------------------------------
+
+
+class EuroFormatter(Formatter):
+    """Euro tick labels in one unit for the whole axis (``M€``, ``t€`` or ``€``), chosen from the largest
+    visible value, with only as many decimals as the ticks need."""
+
+    def __call__(self, value: float, pos: int | None = None) -> str:
+        low, high = self.axis.get_view_interval() if self.axis is not None else (value, value)
+        largest = max(abs(low), abs(high), abs(value))
+        if largest >= 999_500:
+            divisor, unit = 1e6, "M€"
+        elif largest >= 1_000:
+            divisor, unit = 1e3, "t€"
+        else:
+            divisor, unit = 1.0, "€"
+        if value == 0:
+            return "0"
+        scaled = [loc / divisor for loc in self.locs] or [value / divisor]
+        decimals = 0
+        while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-9 for v in scaled):
+            decimals += 1
+        return fmt.number(value / divisor, decimals) + fmt.NBSP + unit
+
+
+def euro_axis() -> Formatter:
+    """Tick labels in euros, one unit per axis: ``0``, ``500 t€``, ``1 000 t€``, or ``1,5 M€``."""
+    return EuroFormatter()
+
+
+def number_axis(decimals: int = 0) -> Formatter:
+    """Tick labels as Finnish numbers (``1 234``)."""
+    return FuncFormatter(lambda value, _pos: fmt.number(value, decimals))
+
+
+def percent_axis(decimals: int = 0) -> Formatter:
+    """Tick labels for shares (0..1) as Finnish percentages (``15 %``)."""
+    return FuncFormatter(lambda value, _pos: fmt.percent(value, decimals))
+
+
+VALUE_AXES: dict[str, Callable[[], Formatter]] = {"eur": euro_axis, "count": number_axis, "share": percent_axis}
+
+
+def month_labels(periods: Sequence[str], step: int = 1) -> list[str]:
+    """Short Finnish month labels for every ``step``-th month (others blank); the year is added to the first
+    label and to every January."""
+    labels = []
+    for i, period in enumerate(periods):
+        parsed = fmt.as_period(period)
+        if i % step:
+            labels.append("")
+            continue
+        name = fmt.month_short(parsed, with_year=False)
+        labels.append(f"{name}\n{parsed.year}" if i == 0 or parsed.month == 1 else name)
+    return labels
+
+
+def set_month_axis(ax: Axes, periods: Sequence[str], step: int = 1) -> None:
+    """Label positions 0..n-1 of ``ax``'s x axis with the months of ``periods`` (every ``step``-th labelled)."""
+    ax.set_xticks(range(len(periods)), month_labels(periods, step))
+    ax.set_xlim(-0.6, len(periods) - 0.4)
+    ax.tick_params(axis="x", which="both", length=0)
+    ax.grid(axis="x", visible=False)
+
+
+def _label_step(months: int, columns: int) -> int:
+    """Label every month when a panel has room for it (about eight labels per half page width)."""
+    room = 13 if columns == 1 else 7
+    return 1 if months <= room else int(np.ceil(months / room))
+
+
+# ---- showing a chart -------------------------------------------------------------------------------------------
+
+
+def _escape_alt(text: str) -> str:
+    text = " ".join(text.split())
+    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
+
+
+def figure_markdown(path: Path | str, alt: str) -> str:
+    """The Markdown that shows the image at ``path`` with ``alt`` as its text alternative."""
+    if not alt or not alt.strip():
+        raise ValueError("a chart needs an alt text that says what it shows")
+    return f"![{_escape_alt(alt)}]({Path(path).as_posix()})"
+
+
+def save_figure(fig: Figure, name: str, directory: Path | None = None) -> Path:
+    """Save ``fig`` as ``<directory>/<name>.png`` (default ``figures/`` under the working directory) and close it."""
+    if not _NAME.match(name):
+        raise ValueError(f"figure name {name!r}: use lower-case letters, digits, '-' and '_'")
+    folder = FIGURE_DIR if directory is None else directory
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    fig.savefig(path, dpi=theme.SAVE_DPI, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def show_figure(fig: Figure, name: str, alt: str) -> None:
+    """Save ``fig`` as ``figures/<name>.png`` and show it as Markdown with its alt text (see the module docstring).
+
+    ``name`` must be unique across the report's notebooks (start it with the area, e.g. ``budget-monthly``): the
+    batch collects every notebook's files into one version folder.
+    """
+    from serviceplan.present.tables import show_markdown
+
+    markdown = figure_markdown(FIGURE_DIR / f"{name}.png", alt)  # checks the alt text before saving
+    save_figure(fig, name)
+    show_markdown(markdown)
+
+
+# ---- chart builders -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    """One column drawn in a chart: the column, its Finnish legend label and how it looks."""
+
+    column: str
+    label: str
+    color: str = theme.ACTUAL
+    hatch: str | None = None
+
+
+def _title(fig: Figure, title: str) -> None:
+    """The figure's title (its finding) at the top left, wrapped to the figure's width."""
+    width = int(fig.get_figwidth() * 8.5)  # characters of the bold title font per inch of figure
+    fig.suptitle(textwrap.fill(title, width), x=0.01, ha="left")
+
+
+def _legend_below(fig: Figure, handles: list, ncol: int | None = None) -> None:
+    fig.legend(handles=handles, loc="outside lower center", ncol=ncol or len(handles), frameon=False)
+
+
+def _panels(n: int, ncols: int, height_per_row: float) -> tuple[Figure, list[Axes]]:
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(theme.FIGURE_WIDTH_IN, height_per_row * nrows + 1.2),
+        squeeze=False,
+        layout="constrained",
+    )
+    flat = list(axes.ravel())
+    for extra in flat[n:]:
+        extra.set_visible(False)
+    return fig, flat[:n]
+
+
+def monthly_bars(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    bars: Sequence[Series],
+    reference: Series | None = None,
+    facet: str | None = None,
+    facet_order: Sequence[str] | None = None,
+    facet_titles: Mapping[str, str] | None = None,
+    periods: Sequence[str] | None = None,
+    title: str,
+    unit: str = "eur",
+    ncols: int = 2,
+) -> Figure:
+    """Monthly bars (stacked when several ``bars`` columns) with an optional reference per month (e.g. the
+    month's budget, drawn as a black tick), in one panel per ``facet`` value with its own y scale."""
+    facets = list(facet_order or (data[facet].drop_duplicates().tolist() if facet else [None]))
+    months = list(periods or sorted(data[x].astype(str).unique()))
+    fig, axes = _panels(len(facets), ncols, 2.6)
+    for ax, key in zip(axes, facets, strict=True):
+        part = data if facet is None else data[data[facet] == key]
+        part = part.set_index(part[x].astype(str)).reindex(months)
+        bottom = np.zeros(len(months))
+        for series in bars:
+            values = part[series.column].astype("float64").fillna(0.0).to_numpy()
+            ax.bar(
+                range(len(months)),
+                values,
+                bottom=bottom,
+                color=series.color,
+                hatch=series.hatch,
+                width=0.7,
+                label=series.label,
+                linewidth=0,
+            )
+            bottom = bottom + values
+        if reference is not None:
+            ref = part[reference.column].astype("float64").to_numpy()
+            ax.scatter(range(len(months)), ref, marker="_", s=420, linewidths=2.5, color=reference.color, zorder=3)
+        ax.set_title((facet_titles or {}).get(str(key), str(key)) if facet else "", fontsize=11)
+        ax.yaxis.set_major_formatter(VALUE_AXES[unit]())
+        ax.yaxis.set_major_locator(MaxNLocator(4))
+        set_month_axis(ax, months, _label_step(len(months), min(ncols, len(facets))))
+    shown = [s for s in bars if data[s.column].astype("float64").fillna(0.0).ne(0).any()] or list(bars[:1])
+    handles = [Patch(facecolor=s.color, hatch=s.hatch, label=s.label) for s in shown]  # no legend for empty series
+    if reference is not None:
+        handles.append(
+            Line2D([], [], color=reference.color, marker="_", markersize=18, mew=2.5, ls="", label=reference.label)
+        )
+    _legend_below(fig, handles)
+    _title(fig, title)
+    return fig
+
+
+def cumulative_with_band(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    actual: Series,
+    reference: Series,
+    point: Series,
+    low: str,
+    high: str,
+    band_label: str,
+    facet: str | None = None,
+    facet_order: Sequence[str] | None = None,
+    facet_titles: Mapping[str, str] | None = None,
+    periods: Sequence[str] | None = None,
+    title: str,
+    unit: str = "eur",
+    ncols: int = 2,
+) -> Figure:
+    """Cumulative lines: the actual so far, the reference (e.g. cumulative budget) for the whole period, and a
+    forecast continuing the actual, with a shaded interval between ``low`` and ``high``."""
+    facets = list(facet_order or (data[facet].drop_duplicates().tolist() if facet else [None]))
+    months = list(periods or sorted(data[x].astype(str).unique()))
+    fig, axes = _panels(len(facets), ncols, 3.6)
+    positions = np.arange(len(months))
+    for ax, key in zip(axes, facets, strict=True):
+        part = data if facet is None else data[data[facet] == key]
+        part = part.set_index(part[x].astype(str)).reindex(months)
+        ax.plot(positions, part[reference.column].astype("float64"), color=reference.color, ls="--", lw=1.8)
+        ax.fill_between(
+            positions,
+            part[low].astype("float64"),
+            part[high].astype("float64"),
+            color=point.color,
+            alpha=0.25,
+            linewidth=0,
+        )
+        ax.plot(positions, part[point.column].astype("float64"), color=point.color, ls=":", lw=2.2)
+        ax.plot(positions, part[actual.column].astype("float64"), color=actual.color, lw=2.6, marker="o", ms=3.5)
+        ax.set_title((facet_titles or {}).get(str(key), str(key)) if facet else "", fontsize=11)
+        ax.yaxis.set_major_formatter(VALUE_AXES[unit]())
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.set_ylim(bottom=0)
+        set_month_axis(ax, months, _label_step(len(months), min(ncols, len(facets))))
+    handles = [
+        Line2D([], [], color=actual.color, lw=2.6, marker="o", ms=3.5, label=actual.label),
+        Line2D([], [], color=reference.color, ls="--", lw=1.8, label=reference.label),
+        Line2D([], [], color=point.color, ls=":", lw=2.2, label=point.label),
+        Patch(facecolor=point.color, alpha=0.25, label=band_label),
+    ]
+    _legend_below(fig, handles, ncol=2)
+    _title(fig, title)
+    return fig
+
+
+def stacked_bars(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    stack: str,
+    value: str,
+    stack_order: Sequence[str],
+    stack_labels: Mapping[str, str] | None = None,
+    hatched: Collection[str] = (),
+    periods: Sequence[str] | None = None,
+    title: str,
+    unit: str = "eur",
+) -> Figure:
+    """Bars per month stacked by category (``stack`` in ``stack_order``, bottom first, palette colours); the
+    categories in ``hatched`` are drawn hatched so they stand apart without relying on colour."""
+    months = list(periods or sorted(data[x].astype(str).unique()))
+    table = data.pivot_table(index=x, columns=stack, values=value, aggfunc="sum")
+    table.index = table.index.astype(str)
+    table = table.reindex(index=months, columns=list(stack_order)).astype("float64").fillna(0.0)
+    fig, ax = plt.subplots(figsize=(theme.FIGURE_WIDTH_IN, 4.8), layout="constrained")
+    bottom = np.zeros(len(months))
+    handles = []
+    for i, category in enumerate(stack_order):
+        color = theme.PALETTE[i % len(theme.PALETTE)]
+        hatch = "///" if category in hatched else None
+        values = table[category].to_numpy()
+        ax.bar(range(len(months)), values, bottom=bottom, color=color, hatch=hatch, width=0.7, linewidth=0)
+        bottom = bottom + values
+        if values.any():  # a category that is zero throughout gets no legend entry
+            handles.append(Patch(facecolor=color, hatch=hatch, label=(stack_labels or {}).get(category, category)))
+    ax.yaxis.set_major_formatter(VALUE_AXES[unit]())
+    set_month_axis(ax, months)
+    _legend_below(fig, handles, ncol=min(len(handles), 3))
+    _title(fig, title)
+    return fig

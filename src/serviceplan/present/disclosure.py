@@ -1,0 +1,128 @@
+"""Disclosure control: small counts of people are never shown, nor anything they could be recomputed from.
+
+The rule (DOMAIN.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
+shown as the symbol (Statistics Finland's ``..``). A zero is shown: it reveals nobody.
+
+*Secondary* suppression: a table's row and column sums are known (printed in the table or elsewhere in the
+report), so a line (row or column, with its total if shown) holding exactly one suppressed cell would give that
+cell away by subtraction. In every such line one more cell is suppressed: the smallest non-zero count (least
+information lost), then a zero, and a total only when nothing else is left. This repeats until no line has a
+lone suppressed cell, because a new suppression can leave a lone one in a crossing line.
+
+Values derived from a suppressed count (a percentage, euros paid to those people) are suppressed with it.
+
+Why our own code: the statistical disclosure packages (sdcMicro, tau-argus) are R or Java tools for microdata
+and large hierarchical tables; the tables of this report are small aggregates, for which the rule above is
+complete and easy to review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+
+import pandas as pd
+
+from serviceplan.params import Disclosure
+
+Cell = tuple[Hashable, Hashable]
+
+
+def primary_mask(values: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """True where a count is 1..``min_count``-1 (missing values and zeros are never suppressed)."""
+    numeric = values.apply(pd.to_numeric, errors="coerce").astype("float64")
+    return ((numeric > 0) & (numeric < min_count)).fillna(False).astype(bool)
+
+
+def _equations(
+    rows: Sequence[Hashable], columns: Sequence[Hashable], total_row: Hashable | None, total_col: Hashable | None
+) -> list[list[Cell]]:
+    """The cells of every known sum: each line of the table together with its total (if shown)."""
+    inner_rows = [r for r in rows if r != total_row]
+    inner_cols = [c for c in columns if c != total_col]
+    equations: list[list[Cell]] = []
+    for r in [*inner_rows, *([total_row] if total_row is not None else [])]:
+        equations.append([(r, c) for c in inner_cols] + ([(r, total_col)] if total_col is not None else []))
+    for c in [*inner_cols, *([total_col] if total_col is not None else [])]:
+        equations.append([(r, c) for r in inner_rows] + ([(total_row, c)] if total_row is not None else []))
+    return [eq for eq in equations if len(eq) >= 2]
+
+
+def suppression_mask(
+    values: pd.DataFrame,
+    min_count: int,
+    *,
+    total_row: Hashable | None = None,
+    total_col: Hashable | None = None,
+) -> pd.DataFrame:
+    """Primary and secondary suppression of a table of counts; True marks a cell that must not be shown.
+
+    ``values`` holds counts only (rows x columns); ``total_row`` / ``total_col`` name its margin row and column,
+    if the table shows them. Without margins the sums are still assumed known (they are usually published
+    somewhere), so every row and column with two or more cells is protected.
+    """
+    mask = primary_mask(values, min_count)
+    numeric = values.apply(pd.to_numeric, errors="coerce").astype("float64")
+    equations = _equations(list(values.index), list(values.columns), total_row, total_col)
+    totals = {total_row, total_col} - {None}
+
+    def preference(cell: Cell) -> tuple[bool, bool, float]:
+        r, c = cell
+        value = float(numeric.at[r, c])
+        return (r in totals or c in totals, value == 0, value)
+
+    changed = True
+    while changed:
+        changed = False
+        for equation in equations:
+            hidden = [cell for cell in equation if mask.at[cell]]
+            if len(hidden) != 1:
+                continue
+            candidates = [cell for cell in equation if not mask.at[cell] and pd.notna(numeric.at[cell])]
+            if not candidates:
+                continue
+            mask.at[min(candidates, key=preference)] = True
+            changed = True
+    return mask
+
+
+def apply_mask(frame: pd.DataFrame, mask: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """A copy of ``frame`` (object dtype) with the symbol wherever ``mask`` (same labels) is True."""
+    shown = frame.astype(object).copy()
+    for column in mask.columns:
+        if column in shown.columns:
+            hide = mask[column].reindex(shown.index, fill_value=False).astype(bool)
+            shown.loc[hide, column] = symbol
+    return shown
+
+
+def suppress(
+    frame: pd.DataFrame,
+    rule: Disclosure,
+    *,
+    counts: Sequence[str],
+    derived: Mapping[str, str] | None = None,
+    total_row: Hashable | None = None,
+    total_col: str | None = None,
+) -> pd.DataFrame:
+    """``frame`` ready for publishing: small counts and what reveals them replaced by ``rule.symbol``.
+
+    ``counts`` are the columns holding counts of people (including ``total_col``, the row-total column, if any);
+    ``total_row`` is the index label of a totals row. ``derived`` maps each column computed from a count (a
+    share, euros paid to those people) to that count column; it is suppressed wherever its count is. The other
+    columns are returned unchanged. Cells keep their numbers (format them afterwards); hidden cells hold the
+    symbol.
+    """
+    mask = suppression_mask(frame[list(counts)], rule.min_count, total_row=total_row, total_col=total_col)
+    for column, source in (derived or {}).items():
+        mask[column] = mask[source]
+    return apply_mask(frame, mask, rule.symbol)
+
+
+def explanation(rule: Disclosure) -> str:
+    """The rule in one or two Finnish sentences, for the page that shows suppressed tables."""
+    smallest_shown = rule.min_count
+    return (
+        f"Tietosuojan vuoksi alle {smallest_shown} henkilön lukumäärät (1–{smallest_shown - 1}) on korvattu "
+        f"merkillä ”{rule.symbol}”. Samalla merkillä on peitetty luvut, joista peitetyn luvun voisi laskea "
+        "rivi- tai sarakesummista, sekä peitettyihin lukumääriin perustuvat osuudet ja euromäärät."
+    )

@@ -1,0 +1,205 @@
+"""Tables for the report pages: tidy frames shown with Finnish formats as Markdown pipe tables.
+
+Why Markdown: the same notebook output must read well in three places. Quarto parses a ``text/markdown``
+output as Markdown, so a pipe table becomes a real table in both the HTML site and the Typst PDF (with the
+table's own styling and accessibility markup); nbconvert's HTML preview and JupyterLab render pipe tables too.
+A pandas HTML table would be lost in the Typst PDF unless Quarto re-parses it, and a plain-text table is not a
+table for a screen reader.
+
+A format is named per column (see :data:`FORMATS`); text cells, and the disclosure symbol that replaces a
+suppressed number, are shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from serviceplan.present import format as fmt
+
+Formatter = Callable[[object], str]
+
+FORMATS: dict[str, Formatter] = {
+    "text": lambda v: str(v),
+    "count": fmt.count,
+    "number": lambda v: fmt.number(v, 0),  # type: ignore[arg-type]
+    "number1": lambda v: fmt.number(v, 1),  # type: ignore[arg-type]
+    "number2": lambda v: fmt.number(v, 2),  # type: ignore[arg-type]
+    "eur": fmt.euro,  # type: ignore[dict-item]
+    "eur_compact": lambda v: fmt.euro_compact(v, 2),  # type: ignore[arg-type]
+    "meur": lambda v: fmt.number(float(v) / 1e6, 2),  # type: ignore[arg-type]  # millions; say "milj. €" in the header
+    "eur_signed": lambda v: fmt.euro(v, signed=True),  # type: ignore[arg-type]
+    "percent": fmt.percent,  # type: ignore[dict-item]
+    "percent0": lambda v: fmt.percent(v, 0),  # type: ignore[arg-type]
+    "percent_signed": lambda v: fmt.percent(v, signed=True),  # type: ignore[arg-type]
+    "points": fmt.points,  # type: ignore[dict-item]
+    "month": lambda v: fmt.month(str(v)),
+    "month_short": lambda v: fmt.month_short(str(v)),
+}
+
+# How each KPI unit (serviceplan.kpis) is shown, and how its change is shown.
+UNIT_FORMATS: dict[str, str] = {"eur": "eur_compact", "count": "count", "share": "percent", "days": "number1"}
+STATUS_WORDS: dict[str, str] = {
+    "ok": "tavoitteessa",
+    "warn": "lähellä rajaa",
+    "alert": "poikkeama",
+    "none": "–",
+}
+
+
+def format_cell(value: object, format_name: str = "text") -> str:
+    """One cell as text: strings as they are, missing values as an en dash, numbers in the named format."""
+    if isinstance(value, str):
+        return value
+    if fmt.is_missing(value):
+        return fmt.MISSING
+    try:
+        formatter = FORMATS[format_name]
+    except KeyError:
+        raise ValueError(f"unknown table format {format_name!r}; known: {', '.join(FORMATS)}") from None
+    return formatter(value)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(
+    frame: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    align: Mapping[str, str] | None = None,
+) -> str:
+    """A Markdown pipe table of ``frame``'s columns (in order) with Finnish formats.
+
+    ``formats`` maps a column to a format name (default ``text``); ``headers`` maps a column to its Finnish
+    header. Formatted numbers are right-aligned and text left-aligned unless ``align`` maps a column to
+    ``"left"`` or ``"right"``.
+    """
+    formats = dict(formats or {})
+    headers = dict(headers or {})
+    align = dict(align or {})
+    columns = list(frame.columns)
+    head = [_escape(headers.get(c, str(c))) for c in columns]
+    sides = {c: align.get(c, "left" if formats.get(c, "text") == "text" else "right") for c in columns}
+    rule = ["---:" if sides[c] == "right" else ":---" for c in columns]
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(rule) + " |"]
+    for row in frame.itertuples(index=False):
+        cells = [_escape(format_cell(v, formats.get(c, "text"))) for c, v in zip(columns, row, strict=True)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def align_right(columns: Sequence[str]) -> dict[str, str]:
+    """An ``align`` mapping that right-aligns ``columns`` (for columns of numbers already turned into text)."""
+    return {str(c): "right" for c in columns}
+
+
+def show_markdown(text: str) -> None:
+    """Display Markdown as a notebook output (Quarto, nbconvert and JupyterLab all render it)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_table(
+    frame: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    *,
+    align: Mapping[str, str] | None = None,
+    title: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Show ``frame`` as a formatted table (see :func:`markdown_table`), with an optional bold title above and
+    a note below."""
+    show_markdown(titled(markdown_table(frame, formats, headers, align), title, note))
+
+
+def titled(table: str, title: str | None = None, note: str | None = None) -> str:
+    """A Markdown table with an optional bold title above and an italic note below."""
+    parts = ([f"**{_escape(title)}**\n"] if title else []) + [table] + ([f"\n*{note}*"] if note else [])
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value shown in each group's cells of :func:`wide_table`: ``column`` in ``format``, optionally followed by
+    a reference in brackets (``1,02 (1,19)``) or by an interval (``27,3 (25,9–28,6)``)."""
+
+    column: str
+    label: str = ""
+    format: str = "meur"
+    reference: str | None = None
+    low: str | None = None
+    high: str | None = None
+
+    def cell(self, row: Mapping[str, object]) -> str:
+        text = format_cell(row[self.column], self.format)
+        if text == fmt.MISSING:
+            return text
+        if self.reference is not None and not fmt.is_missing(row[self.reference]):
+            text += f" ({format_cell(row[self.reference], self.format)})"
+        if self.low is not None and self.high is not None and not fmt.is_missing(row[self.low]):
+            text += f" ({format_cell(row[self.low], self.format)}–{format_cell(row[self.high], self.format)})"
+        return text
+
+
+def wide_table(
+    data: pd.DataFrame,
+    *,
+    index: str,
+    group: str,
+    values: Sequence[Column],
+    group_order: Sequence[str] | None = None,
+    group_labels: Mapping[str, str] | None = None,
+    index_label: str = "Kuukausi",
+    index_format: str = "month_short",
+) -> pd.DataFrame:
+    """A long table turned wide for showing: one row per ``index`` value, one column per group and value
+    (header ``<group>: <value label>``, or the group alone for an unlabelled value), cells as Finnish text."""
+    groups = list(group_order or data[group].drop_duplicates().tolist())
+    labels = dict(group_labels or {})
+    keys = list(data[index].drop_duplicates())
+    out: dict[str, list[str]] = {index_label: [FORMATS[index_format](k) for k in keys]}
+    for name in groups:
+        part = data[data[group] == name].set_index(index)
+        for value in values:
+            header = labels.get(str(name), str(name)) + (f": {value.label}" if value.label else "")
+            out[header] = [value.cell(part.loc[k]) if k in part.index else fmt.MISSING for k in keys]
+    return pd.DataFrame(out)
+
+
+def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
+    """A KPI table (``serviceplan.kpis`` columns, optionally with the changes of
+    :func:`serviceplan.metrics.with_changes`) as Finnish display text, one row per KPI."""
+    rows = []
+    for kpi in kpis.to_dict("records"):
+        value_format = UNIT_FORMATS.get(str(kpi["unit"]), "number1")
+        change_format = "points" if kpi.get("change_kind") == "points" else "percent_signed"
+        rows.append(
+            {
+                "Tunnusluku": str(kpi["label"]),
+                "Arvo": format_cell(kpi["value"], value_format),
+                "Muutos edell. kk": format_cell(kpi.get("change_month"), change_format),
+                "Muutos edell. vuodesta": format_cell(kpi.get("change_year"), change_format),
+                "Tavoite": format_cell(kpi["target"], value_format),
+                "Tila": STATUS_WORDS.get(str(kpi["status"]), str(kpi["status"])),
+            }
+        )
+    columns = ["Tunnusluku", "Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite", "Tila"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def kpi_markdown(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> str:
+    """A KPI table with values, changes, targets and status in Finnish, as Markdown."""
+    shown = kpi_display(kpis)
+    numeric = align_right([c for c in shown.columns if c not in ("Tunnusluku", "Tila")])
+    return titled(markdown_table(shown, align=numeric), title, note)
+
+
+def show_kpis(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> None:
+    """Show a KPI table (see :func:`kpi_markdown`)."""
+    show_markdown(kpi_markdown(kpis, title=title, note=note))
