@@ -158,8 +158,8 @@ def run_periods(
                     outcomes.append(Outcome(period, "unchanged", latest.name, message))
                 else:
                     plans.append(plan)
-            _execute(ws, plans, workers, timeout, console)
             renderer = _Renderer(render, console)
+            _execute(ws, plans, workers, timeout, console, preview=renderer.wants_previews())
             for plan in plans:
                 try:
                     outcomes.append(_finish(ws, plan, areas, renderer, console))
@@ -236,6 +236,7 @@ def _prepare(
     ws: Workspace, period: Period, areas: Sequence[Area], *, revise: str | None, force: bool
 ) -> MonthPlan | None:
     """Check the month's inputs and decide what to execute; ``None`` when the month is already published."""
+    started = time.perf_counter()
     revision = versions.next_revision(ws, period, revise)
     if revision is None:
         return None
@@ -265,7 +266,7 @@ def _prepare(
     version = versions.version_name(period, revision)
     staging = versions.staging_dir(ws, version)
     (staging / "logs").mkdir()
-    plan = MonthPlan(period, version, revision, revise, staging, params, input_files(ws, period), jobs)
+    plan = MonthPlan(period, version, revision, revise, staging, params, input_files(ws, period), jobs, started)
     for job in jobs:
         if not force and _restore_cached(ws, plan, job):
             job.state = "reused"
@@ -284,6 +285,10 @@ def _restore_cached(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> bool:
     shutil.copy2(entry / "notebook.ipynb", plan.staging / job.area.notebook)
     if (entry / "log.txt").is_file():
         shutil.copy2(entry / "log.txt", plan.staging / "logs" / f"{job.stem}.log")
+    if (entry / "preview.html").is_file():
+        target = plan.staging / rd.preview_name(job.area.notebook)
+        target.parent.mkdir(exist_ok=True)
+        shutil.copy2(entry / "preview.html", target)
     if (entry / "files").is_dir():
         _merge_files(entry / "files", plan.staging, job, copy=True)
     return True
@@ -330,6 +335,16 @@ def _worker_loop(connection: Any) -> None:
         if spec is None:
             return
         connection.send(_execute_notebook(spec))
+
+
+def _context() -> Any:
+    """The multiprocessing context of the workers: ``forkserver`` with the heavy imports preloaded, so that a
+    worker starts in milliseconds once the server runs; ``spawn`` where there is no forkserver (Windows)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["serviceplan.batch", "papermill", "nbconvert"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 class _Worker:
@@ -408,6 +423,12 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             progress_bar=False,
             execution_timeout=spec["timeout"],
         )
+        _sanitize(Path(spec["output"]), spec["parameters"]["period"])
+        if spec.get("preview"):
+            try:
+                rd.write_preview(Path(spec["output"]), Path(spec["preview"]), spec["title"])
+            except Exception as exc:
+                result = {"ok": False, "error": f"the HTML preview failed: {type(exc).__name__}: {exc}"}
     except PapermillExecutionError as exc:
         first = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
         number = _source_cell_number(Path(spec["output"]), exc.cell_index)
@@ -444,10 +465,12 @@ def _source_cell_number(executed: Path, cell_index: int) -> int:
     return cell_index - injected + 1
 
 
-def _job_spec(ws: Workspace, plan: MonthPlan, job: NotebookJob, timeout: float) -> dict[str, Any]:
+def _job_spec(ws: Workspace, plan: MonthPlan, job: NotebookJob, timeout: float, preview: bool) -> dict[str, Any]:
     work = plan.staging / WORK / job.stem
     work.mkdir(parents=True, exist_ok=True)
     return {
+        "title": job.area.title,
+        "preview": str(plan.staging / rd.preview_name(job.area.notebook)) if preview else None,
         "input": str(job.source),
         "output": str(work / job.area.notebook),
         "cwd": str(work),
@@ -476,18 +499,23 @@ def _progress(plans: Sequence[MonthPlan]) -> Table:
     return table
 
 
-def _execute(ws: Workspace, plans: Sequence[MonthPlan], workers: int, timeout: float, console: Console) -> None:
+def _execute(
+    ws: Workspace, plans: Sequence[MonthPlan], workers: int, timeout: float, console: Console, preview: bool
+) -> None:
     """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
 
-    Workers are started with ``spawn`` (a clean interpreter on every platform): a script that calls
-    :func:`run_periods` must guard its entry point with ``if __name__ == "__main__":``, as multiprocessing requires.
+    With ``preview`` each worker also writes the notebook's HTML preview (used when Quarto is not available).
+
+    Workers are forked from a clean server process that has Papermill imported already (``forkserver``), or
+    started as new interpreters where that is not available (``spawn``, Windows): a script calling
+    :func:`run_periods` there must guard its entry point with ``if __name__ == "__main__":``.
     """
     pending = [(plan, job) for plan in plans for job in plan.jobs if job.state == "queued"]
     if not pending:
         if plans:
             console.print(_progress(plans))
         return
-    context = multiprocessing.get_context("spawn")
+    context = _context()
     pool = [_Worker(context) for _ in range(min(workers, len(pending)))]
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
@@ -498,7 +526,7 @@ def _execute(ws: Workspace, plans: Sequence[MonthPlan], workers: int, timeout: f
                     if worker.job is None and pending:
                         plan, job = pending.pop(0)
                         job.state, job.started = "running", time.perf_counter()
-                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout))
+                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview))
                 time.sleep(0.05)
                 for worker in pool:
                     if worker.job is None:
@@ -538,7 +566,7 @@ def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, 
         job.state = "done"
 
 
-def _sanitize(path: Path, period: Period) -> None:
+def _sanitize(path: Path, period: str) -> None:
     """Make an executed notebook independent of where it ran: relative paths, no workspace path.
 
     The workspace path of the analyst's machine (often with a user name in it) is not published.
@@ -562,9 +590,7 @@ def _sanitize(path: Path, period: Period) -> None:
 def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> None:
     """Move a finished notebook and the files it wrote into the staging folder, and store them in the cache."""
     work = plan.staging / WORK / job.stem
-    executed = work / job.area.notebook
-    _sanitize(executed, plan.period)
-    shutil.move(executed, plan.staging / job.area.notebook)
+    shutil.move(work / job.area.notebook, plan.staging / job.area.notebook)
     placed = _merge_files(work, plan.staging, job, copy=False)
     _store_cached(ws, plan, job, placed)
     shutil.rmtree(work, ignore_errors=True)
@@ -583,6 +609,9 @@ def _store_cached(ws: Workspace, plan: MonthPlan, job: NotebookJob, files: Seque
     log = plan.staging / "logs" / f"{job.stem}.log"
     if log.is_file():
         shutil.copy2(log, tmp / "log.txt")
+    preview = plan.staging / rd.preview_name(job.area.notebook)
+    if preview.is_file():
+        shutil.copy2(preview, tmp / "preview.html")
     for relative in files:
         target = tmp / "files" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -616,6 +645,10 @@ class _Renderer:
             self._quarto, self._found = rd.find_quarto()
             self._looked = True
         return self._quarto
+
+    def wants_previews(self) -> bool:
+        """Whether versions get HTML previews (rendering asked for, and no usable Quarto)."""
+        return self.enabled and self.quarto() is None
 
     def render(self, folder: Path, pages: Sequence[rd.Page], title: str, pdf_name: str) -> dict[str, Any]:
         """Render one version folder; returns the manifest's ``render`` record."""

@@ -141,6 +141,51 @@ class WhatIf(_Strict):
         return self
 
 
+# Parameters of each policy-area page: targets, thresholds and choices of that page only. Each area's model is
+# owned by that area's metrics module's authors; add fields (with a comment on their source) to your own class.
+class TargetGroupsParams(_Strict):
+    pass
+
+
+class ServicesParams(_Strict):
+    pass
+
+
+class GrantsParams(_Strict):
+    pass
+
+
+class EcosystemsParams(_Strict):
+    pass
+
+
+class EmployerServicesParams(_Strict):
+    pass
+
+
+class ImmigrantsParams(_Strict):
+    pass
+
+
+class KnowledgeParams(_Strict):
+    pass
+
+
+class SummaryParams(_Strict):
+    pass
+
+
+class AreaParams(_Strict):
+    target_groups: TargetGroupsParams
+    services: ServicesParams
+    grants: GrantsParams
+    ecosystems: EcosystemsParams
+    employer_services: EmployerServicesParams
+    immigrants: ImmigrantsParams
+    knowledge: KnowledgeParams
+    summary: SummaryParams
+
+
 R = TypeVar("R", bound=_Dated)
 
 
@@ -166,6 +211,7 @@ class Params(_Strict):
     statfin: StatfinApi
     budget_phasing: dict[str, list[float]]
     what_if: WhatIf
+    areas: AreaParams
 
     @field_validator("budget_phasing")
     @classmethod

@@ -402,17 +402,6 @@ def forecasts(actuals: pd.DataFrame, params: Params, period: Period) -> list[Lin
     return [*per_line, operating, combine([operating, benefit], GRAND_TOTAL, TOTAL)]
 
 
-def forecast_frame(items: list[LineForecast]) -> pd.DataFrame:
-    """The forecasts as a table, one row per line (with ``half_width_eur`` and ``overrun_eur`` = point − budget)."""
-    rows = []
-    for item in items:
-        row = dict(item.__dict__)
-        row["half_width_eur"] = item.half_width_eur
-        row["overrun_eur"] = item.point_eur - item.annual_budget_eur
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def forecast_paths(actuals: pd.DataFrame, params: Params, period: Period, items: list[LineForecast]) -> pd.DataFrame:
     """Monthly cumulative series of the year for the charts: for the operating total and the benefit share,
     ``cum_actual_eur`` (observed months), ``cum_budget_eur`` (all twelve) and the forecast path ``cum_point_eur``
@@ -424,6 +413,7 @@ def forecast_paths(actuals: pd.DataFrame, params: Params, period: Period, items:
         BENEFIT_LINE: [line for line in lines if line.id == BENEFIT_LINE],
     }
     months = [Period(period.year, m) for m in range(1, 13)]
+    z = params.forecast.interval_z
     rows = []
     for series, members in groups.items():
         cum_budget = np.zeros(12)
@@ -441,9 +431,8 @@ def forecast_paths(actuals: pd.DataFrame, params: Params, period: Period, items:
             cum_actual += np.cumsum(actual)
             forecast = by_id[line.id]
             future = np.array([0.0 if p in observed else weights[p.month - 1] for p in months])
-            settings = params.forecast
             point_path += forecast.ytd_eur + forecast.pace_eur * np.cumsum(future)
-            half_sq += (settings.interval_z * forecast.spread_eur * np.cumsum(future)) ** 2
+            half_sq += (z * forecast.spread_eur * np.cumsum(future)) ** 2
         half = np.sqrt(half_sq)
         for i, month in enumerate(months):
             shown_actual = i < last_observed

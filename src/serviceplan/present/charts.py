@@ -46,6 +46,13 @@ class EuroFormatter(Formatter):
     """Euro tick labels in one unit for the whole axis (``M€``, ``t€`` or ``€``), chosen from the largest
     visible value, with only as many decimals as the ticks need."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs) -> None:  # matplotlib passes the tick positions before labelling them
+        self._ticks = [float(v) for v in locs]
+
     def __call__(self, value: float, pos: int | None = None) -> str:
         low, high = self.axis.get_view_interval() if self.axis is not None else (value, value)
         largest = max(abs(low), abs(high), abs(value))
@@ -57,7 +64,7 @@ class EuroFormatter(Formatter):
             divisor, unit = 1.0, "€"
         if value == 0:
             return "0"
-        scaled = [loc / divisor for loc in self.locs] or [value / divisor]
+        scaled = [loc / divisor for loc in self._ticks] or [value / divisor]
         decimals = 0
         while decimals < 3 and any(abs(v - round(v, decimals)) > 1e-9 for v in scaled):
             decimals += 1
