@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from serviceplan import demo
-from serviceplan.paths import Workspace
+from serviceplan.paths import ENV_HOME, Workspace
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The batch tests execute these fixture notebooks themselves (one of them fails, one sleeps): not nbval targets.
+collect_ignore_glob = ["fixtures/*.ipynb"]
 
 
 def new_workspace(root: Path) -> Workspace:
@@ -33,6 +39,18 @@ def demo_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return raw
 
 
+@pytest.fixture(scope="session")
+def make_demo_workspace(demo_raw: Path) -> Callable[[Path], Workspace]:
+    """A factory of workspaces holding a private copy of the demo dataset, for module- and session-scoped fixtures."""
+
+    def make(root: Path) -> Workspace:
+        ws = new_workspace(root)
+        shutil.copytree(demo_raw, ws.raw_dir)
+        return ws
+
+    return make
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     """An empty workspace (params and notebooks, no data)."""
@@ -45,3 +63,48 @@ def demo_workspace(tmp_path: Path, demo_raw: Path) -> Workspace:
     ws = new_workspace(tmp_path / "ws")
     shutil.copytree(demo_raw, ws.raw_dir)
     return ws
+
+
+class NbvalWorkspace:
+    """Points every kernel nbval starts at a throw-away demo workspace, never at the checkout's data.
+
+    The notebooks find their workspace through ``SERVICEPLAN_HOME`` (:func:`serviceplan.paths.find_workspace`); a
+    kernel inherits the environment it is started in, so the variable is set only while nbval sets up a notebook
+    (which starts its kernel) and the rest of the test session does not see it. The workspace holds the demo
+    dataset, generated once per test process on first use, and is removed when the session ends.
+    """
+
+    def __init__(self) -> None:
+        self.base: Path | None = None
+
+    def root(self) -> Path:
+        """The demo workspace folder, created on first use."""
+        if self.base is None:
+            self.base = Path(tempfile.mkdtemp(prefix="serviceplan-nbval-"))
+            ws = new_workspace(self.base / "ws")
+            demo.generate(ws.raw_dir, ws.params_dir)
+        return self.base / "ws"
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
+        if type(item).__module__ != "nbval.plugin":
+            return (yield)
+        previous = os.environ.get(ENV_HOME)
+        os.environ[ENV_HOME] = str(self.root())
+        try:
+            return (yield)
+        finally:
+            if previous is None:
+                os.environ.pop(ENV_HOME, None)
+            else:
+                os.environ[ENV_HOME] = previous
+
+    def pytest_unconfigure(self) -> None:
+        if self.base is not None:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With ``--nbval`` or ``--nbval-lax``, run every notebook on a throw-away demo workspace."""
+    if getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False):
+        config.pluginmanager.register(NbvalWorkspace(), "serviceplan-nbval-workspace")

@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, new_workspace
 
+from conftest import REPO, new_workspace
 from serviceplan import manifest as mf
 from serviceplan import versions
 from serviceplan.areas import Area
@@ -105,7 +105,10 @@ def test_cold_run_publishes_a_complete_version(published: Workspace) -> None:
     # the executed notebooks, the file a notebook wrote, the logs and the KPI files
     executed = json.loads((folder / "fx_ledger.ipynb").read_text(encoding="utf-8"))
     outputs = "".join(
-        "".join(out.get("text", "")) for cell in executed["cells"] if cell["cell_type"] == "code" for out in cell["outputs"]
+        "".join(out.get("text", ""))
+        for cell in executed["cells"]
+        if cell["cell_type"] == "code"
+        for out in cell["outputs"]
     )
     assert f"Toimintakulut 2025-06: {expected:.2f} euroa" in outputs
     assert (folder / "kirjanpito_summa.txt").read_text(encoding="utf-8").strip() == f"{expected:.2f}"
@@ -120,6 +123,8 @@ def test_cold_run_publishes_a_complete_version(published: Workspace) -> None:
     injected = next(c for c in executed["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert str(published.root) not in "".join(injected["source"])
     assert str(published.root) not in (folder / "fx_ledger.ipynb").read_text(encoding="utf-8")
+    log = (folder / "logs" / "fx_ledger.log").read_text(encoding="utf-8")
+    assert str(published.root) not in log and "Input Notebook:  <workspace>/notebooks/fx_ledger.ipynb" in log
     # the manifest
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["version"], manifest["period"], manifest["revision"], manifest["reason"]) == (

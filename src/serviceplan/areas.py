@@ -10,6 +10,7 @@ import importlib
 from dataclasses import dataclass
 
 from serviceplan.kpis import KpiFunction
+from serviceplan.sources import DATASETS
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,60 @@ class Area:
 
 AREAS: tuple[Area, ...] = (
     Area(
+        id="summary",
+        notebook="00_summary.ipynb",
+        title="Yhteenveto",
+        plan_section="Linjaukset ja toimenpiteet, luvut 1–9",
+        datasets=tuple(DATASETS),  # the front page calls every area's KPI function
+        kpi_function=None,  # its numbers are the other areas' KPIs
+    ),
+    Area(
         id="budget",
         notebook="01_budget.ipynb",
         title="Budjetti",
         plan_section="1. Budjetti",
         datasets=("ledger", "kela_invoice"),
         kpi_function="serviceplan.metrics.budget:kpis",
+    ),
+    Area(
+        id="target_groups",
+        notebook="02_target_groups.ipynb",
+        title="Kohderyhmät",
+        plan_section="2. Kohderyhmä",
+        datasets=("statfin", "customer_events"),
+        kpi_function="serviceplan.metrics.target_groups:kpis",
+    ),
+    Area(
+        id="services",
+        notebook="03_services.ipynb",
+        title="Palvelut",
+        plan_section="3. Palvelut",
+        datasets=("services", "service_outcomes", "customer_events"),
+        kpi_function="serviceplan.metrics.services:kpis",
+    ),
+    Area(
+        id="grants",
+        notebook="04_grants.ipynb",
+        title="Vapaaehtoiset avustukset",
+        plan_section="4. Vapaaehtoiset avustukset",
+        datasets=("grants",),
+        kpi_function="serviceplan.metrics.grants:kpis",
+    ),
+    Area(
+        id="immigrants",
+        notebook="07_immigrants.ipynb",
+        title="Maahanmuuttajat",
+        plan_section="8. Maahanmuuttajat",
+        datasets=("statfin", "immigrants"),
+        kpi_function="serviceplan.metrics.immigrants:kpis",
+    ),
+    Area(
+        id="knowledge",
+        notebook="08_knowledge_management.ipynb",
+        title="Tiedolla johtaminen",
+        plan_section="9. Jatkokehittämistoimet, talous ja tiedolla johtaminen; Muutosvaiheen riskit",
+        datasets=tuple(DATASETS),  # freshness covers every dataset; the actions come from plan_actions
+        kpi_function="serviceplan.metrics.knowledge:kpis",
     ),
 )
 

@@ -94,6 +94,7 @@ class MonthPlan:
     inputs: list[Path]
     jobs: list[NotebookJob]
     started: float = field(default_factory=time.perf_counter)
+    prepare_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def run_periods(
                         'To publish a correction run it with --revise "reason".'
                     )
                     _say(console, message)
-                    outcomes.append(Outcome(period, "unchanged", latest.name, message))
+                    outcomes.append(Outcome(period, "unchanged", latest.name, "already published; left unchanged"))
                 else:
                     plans.append(plan)
             renderer = _Renderer(render, console)
@@ -166,7 +167,7 @@ def run_periods(
                 except ServiceplanError as exc:
                     kept = _set_aside(ws, plan)
                     if single:
-                        raise RunError(f"{exc} Nothing was published; partial output kept in {kept}.") from None
+                        raise RunError(f"{exc} Nothing was published; output and logs kept in {kept}.") from None
                     outcomes.append(_failed(console, plan.period, plan.version, exc, kept))
         except BaseException:
             for plan in plans:
@@ -196,14 +197,14 @@ def _failed(
             _say(console, f"{period}: {line}")
         message = f"{len(exc.violations)} input data violation(s); nothing was executed or published"
     else:
-        message = str(exc) + (f" Partial output kept in {kept}." if kept else "")
+        message = str(exc) + (f" Partial output and logs kept in {kept}." if kept else "")
     _say(console, f"{period}: error: {message}")
     return Outcome(period, "failed", version, message)
 
 
 def _summary(console: Console, outcomes: Sequence[Outcome]) -> None:
     table = Table(title="Summary")
-    for column in ("period", "outcome", "version", "seconds", "detail"):
+    for column in ("period", "outcome", "version", "work s", "detail"):
         table.add_column(column)
     for o in sorted(outcomes, key=lambda o: o.period):
         table.add_row(str(o.period), o.status, o.version or "–", f"{o.seconds:.1f}", o.message[:120])
@@ -267,9 +268,14 @@ def _prepare(
     staging = versions.staging_dir(ws, version)
     (staging / "logs").mkdir()
     plan = MonthPlan(period, version, revision, revise, staging, params, input_files(ws, period), jobs, started)
-    for job in jobs:
-        if not force and _restore_cached(ws, plan, job):
-            job.state = "reused"
+    try:
+        for job in jobs:
+            if not force and _restore_cached(ws, plan, job):
+                job.state = "reused"
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    plan.prepare_seconds = time.perf_counter() - started
     return plan
 
 
@@ -423,7 +429,7 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
             progress_bar=False,
             execution_timeout=spec["timeout"],
         )
-        _sanitize(Path(spec["output"]), spec["parameters"]["period"])
+        _sanitize(Path(spec["output"]), spec["parameters"]["period"], spec["parameters"]["workspace"])
         if spec.get("preview"):
             try:
                 rd.write_preview(Path(spec["output"]), Path(spec["preview"]), spec["title"])
@@ -450,6 +456,7 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
         os.close(log_fd)
         logger.removeHandler(handler)
         handler.close()
+        _scrub_log(Path(spec["log"]), spec["parameters"]["workspace"])
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -566,10 +573,23 @@ def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, 
         job.state = "done"
 
 
-def _sanitize(path: Path, period: str) -> None:
-    """Make an executed notebook independent of where it ran: relative paths, no workspace path.
+def _private_paths(workspace: str) -> list[tuple[str, str]]:
+    """Local paths that must not appear in published files (they often hold a user name), and their stand-ins."""
+    pairs = [(str(Path(workspace)), "<workspace>"), (str(Path.home()), "~")]
+    return [(path, shown) for path, shown in pairs if len(path) > 1]
 
-    The workspace path of the analyst's machine (often with a user name in it) is not published.
+
+def _scrub(text: str, workspace: str) -> str:
+    for path, shown in _private_paths(workspace):
+        text = text.replace(path, shown)
+    return text
+
+
+def _sanitize(path: Path, period: str, workspace: str) -> None:
+    """Make an executed notebook independent of where it ran: relative paths, and no local path in its outputs.
+
+    The workspace path of the analyst's machine (often with a user name in it) is not published: the injected
+    parameters say ``workspace = None`` and paths in outputs (warnings, tracebacks) are shortened.
     """
     content = json.loads(path.read_text(encoding="utf-8"))
     papermill = content.get("metadata", {}).get("papermill", {})
@@ -584,7 +604,20 @@ def _sanitize(path: Path, period: str) -> None:
                 f'# Parameters\nperiod = "{period}"\n'
                 "workspace = None  # the run's workspace folder; its path is not published\n"
             )
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                output["text"] = _scrub("".join(text) if isinstance(text, list) else text, workspace)
+            elif output.get("output_type") == "error":
+                output["traceback"] = [_scrub(line, workspace) for line in output.get("traceback", [])]
     path.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+
+
+def _scrub_log(log: Path, workspace: str) -> None:
+    """Shorten local paths in a notebook's log, which is published with the version."""
+    if log.is_file():
+        text = log.read_text(encoding="utf-8", errors="replace")
+        log.write_text(_scrub(text, workspace), encoding="utf-8", newline="\n")
 
 
 def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> None:
@@ -705,11 +738,11 @@ def collect_kpis(ws: Workspace, period: Period, params: Params, areas: Sequence[
 
 def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Renderer, console: Console) -> Outcome:
     """KPIs, manifest, render and publish one month whose notebooks have run."""
+    finish_started = time.perf_counter()
     failed = [job for job in plan.jobs if job.state == "failed"]
     if failed:
         for job in failed:
             _say(console, f"{plan.period}: {job.area.notebook} failed: {job.error}")
-            _say(console, f"{plan.period}: log: {plan.staging.name}/logs/{job.stem}.log")
         names = ", ".join(job.area.notebook for job in failed)
         raise RunError(f"{plan.period} not published: notebook {names} failed ({failed[0].error}).")
     shutil.rmtree(plan.staging / WORK, ignore_errors=True)
@@ -745,8 +778,10 @@ def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Re
     config = ws.quarto_config
     record["render"]["config_sha256"] = mf.sha256_file(config) if config.is_file() else None
     record["created"] = mf.utc_now()
+    work = plan.prepare_seconds + sum(job.seconds for job in plan.jobs) + time.perf_counter() - finish_started
     record["timings"] = {
-        "total_seconds": round(time.perf_counter() - plan.started, 3),
+        "wall_seconds": round(time.perf_counter() - plan.started, 3),  # in a range, includes other months' turns
+        "work_seconds": round(work, 3),  # this month's own work: checks, its notebooks, KPIs, render
         "render_seconds": round(time.perf_counter() - render_started, 3),
         "notebooks": {
             job.area.notebook: {"seconds": round(job.seconds, 3), "reused": job.state == "reused"} for job in plan.jobs
@@ -754,11 +789,10 @@ def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Re
     }
     mf.write_json(plan.staging / "manifest.json", record)
     target = versions.publish(plan.staging, ws, plan.version)
-    seconds = time.perf_counter() - plan.started
     reused = sum(job.state == "reused" for job in plan.jobs)
-    message = f"published {plan.version} in {target} ({len(plan.jobs) - reused} executed, {reused} reused)"
-    _say(console, f"{plan.period}: {message} in {seconds:.1f} s")
-    return Outcome(plan.period, "published", plan.version, message, seconds)
+    detail = f"{len(plan.jobs) - reused} notebook(s) executed, {reused} reused"
+    _say(console, f"{plan.period}: published {plan.version} in {target} ({detail}; {work:.1f} s of work)")
+    return Outcome(plan.period, "published", plan.version, detail, work)
 
 
 def _manifest(ws: Workspace, plan: MonthPlan, kpi_hashes: dict[str, str], rows: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -144,35 +144,148 @@ class WhatIf(_Strict):
 # Parameters of each policy-area page: targets, thresholds and choices of that page only. Each area's model is
 # owned by that area's metrics module's authors; add fields (with a comment on their source) to your own class.
 class TargetGroupsParams(_Strict):
-    pass
+    """Page 2, target groups (plan section 2): young and newly unemployed people."""
+
+    named_advisor_under25_target: float = Field(ge=0, le=1)  # share of under-25 customers with a named advisor
+    long_term_max_change_yoy: float | None = Field(default=None, ge=-1, le=1)  # target: at most year-ago x (1 + this)
+    flow_over_3m_max_change_yoy: float | None = Field(default=None, ge=-1, le=1)  # the same for the flow to >3 mo
+    # region (a statistics code, e.g. SSS) whose outflow estimates are the target (None: no target)
+    outflow_benchmark_region: str | None = Field(default=None, pattern=r"^(KU\d{3}|MK\d{2}|SSS)$")
+    history_months: int = Field(ge=2, le=36)  # months shown in the page's monthly charts
 
 
 class ServicesParams(_Strict):
-    pass
+    """The services page (metrics/services.py): effectiveness threshold, benchmarks and service-level targets."""
+
+    history_months: int = Field(ge=3, le=36)  # months shown in the page's monthly charts and tables
+    effectiveness_window_months: int = Field(ge=1, le=24)  # follow-up months pooled into one effectiveness share
+    effectiveness_follow_up_months: int  # the follow-up (3 or 6 months) the threshold is applied to
+    effectiveness_threshold_share: float = Field(ge=0, le=1)  # open-market share below which a service is flagged
+    min_followed: int = Field(ge=1, le=10_000)  # fewer people followed up: the service is not judged
+    open_market_target_share: dict[int, float]  # benchmark per follow-up month (3 and 6)
+    initial_interview_target_share: float = Field(ge=0, le=1)
+    job_search_discussion_target_share: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _known_follow_ups(self) -> ServicesParams:
+        from serviceplan.sources.services import FOLLOW_UP_MONTHS
+
+        known = ", ".join(str(m) for m in FOLLOW_UP_MONTHS)
+        if self.effectiveness_follow_up_months not in FOLLOW_UP_MONTHS:
+            raise ValueError(f"effectiveness_follow_up_months must be one of {known}")
+        if set(self.open_market_target_share) != set(FOLLOW_UP_MONTHS):
+            raise ValueError(f"open_market_target_share needs one share per follow-up month: {known}")
+        if not all(0 <= s <= 1 for s in self.open_market_target_share.values()):
+            raise ValueError("open_market_target_share: shares between 0 and 1")
+        return self
 
 
 class GrantsParams(_Strict):
-    pass
+    """The grants page (metrics/grants.py): the budget per grant type, its phasing and the follow-up target."""
+
+    budget_eur: dict[str, float]  # annual budget per grant type (canonical codes of sources/grants.py)
+    phasing: dict[str, list[float]]  # 12 monthly weights per grant type, January first (missing: flat)
+    continuation_window_months: int = Field(ge=1, le=24)  # months of ended subsidies pooled into one share
+    continuing_target_share: float = Field(ge=0, le=1)  # jobs continuing after the subsidy ended
+    history_months: int = Field(ge=3, le=36)  # months shown in the follow-up chart and table
+
+    @model_validator(mode="after")
+    def _known_grants(self) -> GrantsParams:
+        from serviceplan.sources.grants import GRANT_TYPE_CODES
+
+        known = tuple(GRANT_TYPE_CODES.values())
+        for key, mapping in (("budget_eur", self.budget_eur), ("phasing", self.phasing)):
+            unknown = [g for g in mapping if g not in known]
+            if unknown:
+                raise ValueError(f"{key}: unknown grant type {unknown[0]!r}; known: {', '.join(known)}")
+        if any(v < 0 for v in self.budget_eur.values()):
+            raise ValueError("budget_eur: budgets must not be negative")
+        for grant, weights in self.phasing.items():
+            if len(weights) != 12 or min(weights) < 0 or sum(weights) <= 0:
+                raise ValueError(f"phasing.{grant}: 12 non-negative monthly weights (January first), not all zero")
+        return self
 
 
 class EcosystemsParams(_Strict):
-    pass
+    """Page 5, service production and ecosystems (plan sections 5, 6.1 and 6.2)."""
+
+    plan_areas: list[int] = Field(min_length=1)  # the plan's policy areas whose actions the page follows
+    network_map_action: str = Field(pattern=r"^T\d+\.\d+$")  # the action that delivers the network map
+    hub_partner_id: str  # the employment services' own id in the partner network
+    outcome_based_modes: list[Literal["own", "in_house", "purchased", "partnership"]] = Field(min_length=1)
+    outcome_based_share_target: float | None = Field(default=None, ge=0, le=1)
+    partnership_cost_share_target: float | None = Field(default=None, ge=0, le=1)
+    late_actions_target: int = Field(ge=0)
+    history_months: int = Field(ge=2, le=36)  # months shown in the page's monthly charts
 
 
 class EmployerServicesParams(_Strict):
-    pass
+    """Page 6, employer services (plan section 7)."""
+
+    fill_rate_target: float | None = Field(default=None, ge=0, le=1)
+    days_to_fill_median_target: float | None = Field(default=None, gt=0, le=365)
+    days_to_fill_mean_target: float | None = Field(default=None, gt=0, le=365)
+    events_ladec_per_year_target: float | None = Field(default=None, ge=0)
+    events_education_per_year_target: float | None = Field(default=None, ge=0)
+    history_months: int = Field(ge=2, le=36)  # months shown in the page's monthly charts
 
 
 class ImmigrantsParams(_Strict):
-    pass
+    """Page 7, immigrants (plan section 8)."""
+
+    integration_period_months: int | None = Field(default=None, ge=1, le=120)  # move-rate target = 1 / this
+    history_months: int = Field(ge=2, le=36)  # months shown in the page's monthly charts
+
+
+class RiskBands(_Strict):
+    """Likelihood x impact scores (1..25) from which a risk counts as medium and as high."""
+
+    medium: int = Field(ge=2, le=25)
+    high: int = Field(ge=2, le=25)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskBands:
+        if self.medium >= self.high:
+            raise ValueError("medium must be below high")
+        return self
 
 
 class KnowledgeParams(_Strict):
-    pass
+    """Knowledge management page (area 8): plan actions, risk register, data freshness."""
+
+    max_late_actions: int = Field(ge=0)  # target: actions past their deadline and not done
+    due_done_share_target: float = Field(ge=0, le=1)  # target: share done of the actions whose deadline has passed
+    risk_bands: RiskBands
+    max_delivery_lag_months: int = Field(ge=0, le=12)  # a monthly delivery this many months old still counts current
+    current_share_target: float = Field(ge=0, le=1)  # target: share of the expected datasets that are current
+    max_missing_deliveries: int = Field(ge=0)  # target: monthly deliveries missing since each dataset began
+    delivery_months_shown: int = Field(ge=3, le=36)  # months in the delivery chart
+    upcoming_months: int = Field(ge=1, le=12)  # deadlines this many months ahead are listed as upcoming
+
+
+_KPI_ID = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 
 
 class SummaryParams(_Strict):
-    pass
+    """The front page: which KPIs are headline, and how the month's biggest changes are chosen."""
+
+    headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
+    biggest_changes: int = Field(ge=1, le=10)  # how many of the month's biggest changes are listed
+    not_in_changes: list[Annotated[str, Field(pattern=_KPI_ID)]]  # KPIs left out of the biggest changes
+    non_person_counts: list[Annotated[str, Field(pattern=_KPI_ID)]]  # counts of things, shown even when small
+
+    @field_validator("headline", "not_in_changes", "non_person_counts")
+    @classmethod
+    def _known_areas(cls, ids: list[str]) -> list[str]:
+        from serviceplan.areas import AREAS  # imported here: areas imports this module
+
+        if len(set(ids)) != len(ids):
+            raise ValueError("each KPI id once (duplicate)")
+        known = [a.id for a in AREAS if a.kpi_function is not None]
+        for kpi_id in ids:
+            if kpi_id.split(".")[0] not in known:
+                raise ValueError(f"unknown area in KPI id {kpi_id!r}; areas with KPIs: {', '.join(known)}")
+        return ids
 
 
 class AreaParams(_Strict):

@@ -87,6 +87,7 @@ def percent_axis(decimals: int = 0) -> Formatter:
 
 
 VALUE_AXES: dict[str, Callable[[], Formatter]] = {"eur": euro_axis, "count": number_axis, "share": percent_axis}
+VALUE_AXES["days"] = number_axis  # durations in days (e.g. time to fill a vacancy): whole days on the axis
 
 
 def month_labels(periods: Sequence[str], step: int = 1) -> list[str]:
@@ -173,7 +174,7 @@ class Series:
 def _title(fig: Figure, title: str) -> None:
     """The figure's title (its finding) at the top left, wrapped to the figure's width."""
     width = int(fig.get_figwidth() * 8.5)  # characters of the bold title font per inch of figure
-    fig.suptitle(textwrap.fill(title, width), x=0.01, ha="left")
+    fig.suptitle(textwrap.fill(title, width, break_on_hyphens=False), x=0.01, ha="left")
 
 
 def _legend_below(fig: Figure, handles: list, ncol: int | None = None) -> None:
@@ -339,3 +340,154 @@ def stacked_bars(
     _legend_below(fig, handles, ncol=min(len(handles), 3))
     _title(fig, title)
     return fig
+
+
+# ---- lines, category bars and suppressed values ---------------------------------------------------------------
+
+# Line styles and markers taken in order, so that lines differ by more than colour.
+LINE_STYLES: tuple[tuple[str, str], ...] = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+VALUE_LABELS: dict[str, Callable[[float], str]] = {
+    "count": fmt.count,
+    "share": lambda v: fmt.percent(v, 1),
+    "eur": lambda v: fmt.euro_compact(v, 1),
+}
+VALUE_LABELS["days"] = lambda v: fmt.number(v, 1)  # durations in days, one decimal as delivered
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as floats (NaN where not a number) and where it holds text, such as a disclosure symbol."""
+    hidden = np.array([isinstance(v, str) for v in values.astype(object)], dtype=bool)
+    return pd.to_numeric(values.astype(object).where(~hidden), errors="coerce").astype("float64").to_numpy(), hidden
+
+
+def monthly_lines(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    lines: Sequence[Series],
+    periods: Sequence[str] | None = None,
+    title: str,
+    unit: str = "count",
+    reference: Series | None = None,
+) -> Figure:
+    """Monthly lines from a wide table (one row per month, one column per line). Each line has its own colour,
+    dash and marker, so none is told apart by colour alone; a missing value (NaN or a disclosure symbol) breaks
+    the line. ``reference`` (e.g. a target) is drawn as a thin black line. The y axis starts from zero."""
+    months = list(periods or sorted(data[x].astype(str).unique()))
+    table = data.set_index(data[x].astype(str)).reindex(months)
+    fig, ax = plt.subplots(figsize=(theme.FIGURE_WIDTH_IN, 4.6), layout="constrained")
+    positions = np.arange(len(months))
+    handles: list = []
+    largest = 0.0
+    for i, series in enumerate(lines):
+        style, marker = LINE_STYLES[i % len(LINE_STYLES)]
+        values, _ = _numbers(table[series.column])
+        largest = max([largest, *values[np.isfinite(values)]])
+        ax.plot(positions, values, color=series.color, ls=style, marker=marker, lw=2.2, ms=5)
+        handles.append(Line2D([], [], color=series.color, ls=style, marker=marker, lw=2.2, ms=5, label=series.label))
+    if reference is not None:
+        values, _ = _numbers(table[reference.column])
+        ax.plot(positions, values, color=reference.color, ls="-", lw=1.2)
+        handles.append(Line2D([], [], color=reference.color, ls="-", lw=1.2, label=reference.label))
+    ax.yaxis.set_major_formatter(VALUE_AXES[unit]())
+    ax.yaxis.set_major_locator(MaxNLocator(5))
+    ax.set_ylim(0, largest * 1.1 if largest > 0 else 1)  # headroom: the highest point never touches the frame
+    set_month_axis(ax, months, _label_step(len(months), 1))
+    _legend_below(fig, handles, ncol=min(len(handles), 4))
+    _title(fig, title)
+    return fig
+
+
+def category_bars(
+    data: pd.DataFrame,
+    *,
+    category: str,
+    bars: Sequence[Series],
+    title: str,
+    unit: str = "count",
+    labels: Mapping[str, str] | None = None,
+    symbol: str = "..",
+) -> Figure:
+    """Horizontal bars, one group per row of ``data`` (top to bottom in its order), one bar per ``bars`` column,
+    each labelled with its value. A cell holding text (the disclosure symbol of a suppressed count) gets no bar:
+    ``symbol`` is written in its place, so a hidden count is never drawn."""
+    names = data[category].astype(str).tolist()
+    width = 0.8 / max(len(bars), 1)
+    fig, ax = plt.subplots(
+        figsize=(theme.FIGURE_WIDTH_IN, 1.6 + 0.28 * len(names) * max(len(bars), 1)), layout="constrained"
+    )
+    rows = np.arange(len(names))
+    largest = 0.0
+    for j, series in enumerate(bars):
+        values, hidden = _numbers(data[series.column])
+        offsets = rows - 0.4 + width * (j + 0.5)
+        ax.barh(offsets, np.nan_to_num(values), height=width * 0.9, color=series.color, hatch=series.hatch, lw=0)
+        for position, value, hide in zip(offsets, values, hidden, strict=True):
+            if hide or not np.isnan(value):
+                text = symbol if hide else VALUE_LABELS[unit](value)
+                ax.annotate(
+                    text,
+                    (0.0 if hide else value, position),
+                    xytext=(4, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=9,
+                )
+        if np.isfinite(values).any():
+            largest = max(largest, float(np.nanmax(values)))
+    ax.set_yticks(rows, [(labels or {}).get(n, n) for n in names])
+    ax.invert_yaxis()
+    ax.set_xlim(0, largest * 1.15 if largest > 0 else 1)
+    ax.xaxis.set_major_formatter(VALUE_AXES[unit]())
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0)
+    if len(bars) > 1:
+        _legend_below(fig, [Patch(facecolor=s.color, hatch=s.hatch, label=s.label) for s in bars])
+    _title(fig, title)
+    return fig
+
+
+def mark_suppressed(ax: Axes, hidden: Sequence[bool], symbol: str) -> None:
+    """Write ``symbol`` just above the baseline at each position 0..n-1 of a monthly chart where ``hidden`` is
+    True (a suppressed count left undrawn), so that the gap does not read as zero."""
+    for position, hide in enumerate(hidden):
+        if hide:
+            ax.annotate(
+                symbol,
+                (position, 0),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize=13,
+                weight="bold",
+            )
+
+
+
+def add_reference_line(fig: Figure, value: float, label: str, *, axis: str = "x", color: str = theme.ALERT) -> None:
+    """Draw a dashed reference line (e.g. a threshold) at ``value`` on every panel of ``fig`` (vertical for
+    ``axis="x"``, horizontal for ``"y"``) and add it to the legend below the figure."""
+    for ax in fig.axes:
+        (ax.axvline if axis == "x" else ax.axhline)(value, color=color, ls="--", lw=1.6, zorder=2)
+    handle = Line2D([], [], color=color, ls="--", lw=1.6)
+    handles, labels = [handle], [label]
+    for legend in list(fig.legends):
+        handles = [*legend.legend_handles, *handles]
+        labels = [*(t.get_text() for t in legend.texts), *labels]
+        legend.remove()
+    fig.legend(handles=handles, labels=labels, loc="outside lower center", ncol=min(len(handles), 3), frameon=False)
+
+
+def mark_months(fig: Figure, periods: Sequence[str], events: Mapping[str, str]) -> None:
+    """Mark each month of ``events`` (``YYYY-MM`` -> short Finnish label, e.g. a rule change) on a monthly chart
+    whose x positions 0..n-1 are ``periods``: a dotted vertical line before the month with the label beside it."""
+    for ax in fig.axes:
+        for month, label in events.items():
+            if month in periods:
+                where = list(periods).index(month) - 0.5
+                ax.axvline(where, color=theme.GREY, ls=":", lw=1.4, zorder=1)
+                ax.annotate(
+                    label, (where, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                    textcoords="offset points", va="top", ha="left", fontsize=9, color=theme.GREY,
+                )  # fmt: skip

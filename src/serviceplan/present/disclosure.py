@@ -126,3 +126,50 @@ def explanation(rule: Disclosure) -> str:
         f"merkillä ”{rule.symbol}”. Samalla merkillä on peitetty luvut, joista peitetyn luvun voisi laskea "
         "rivi- tai sarakesummista, sekä peitettyihin lukumääriin perustuvat osuudet ja euromäärät."
     )
+
+
+def is_small(value: object, rule: Disclosure) -> bool:
+    """Whether a single count is primarily suppressed (1..``min_count``-1); missing values and zeros are not."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").astype("float64").iloc[0]
+    return bool(0 < number < rule.min_count)
+
+
+def hide(
+    frame: pd.DataFrame,
+    rule: Disclosure,
+    *,
+    counts: Sequence[str],
+    derived: Mapping[str, str] | None = None,
+    total_row: Hashable | None = None,
+    total_col: str | None = None,
+) -> pd.DataFrame:
+    """Like :func:`suppress`, but hidden cells become NaN and the columns stay numeric: for charts, which must not
+    draw a suppressed count (nor what reveals it) at its true value, and for numbers passed on as missing."""
+    mask = suppression_mask(frame[list(counts)], rule.min_count, total_row=total_row, total_col=total_col)
+    for column, source in (derived or {}).items():
+        mask[column] = mask[source]
+    out = frame.copy()
+    for column in mask.columns:
+        hidden = mask[column].reindex(out.index, fill_value=False).astype(bool)
+        out[column] = out[column].astype("float64").where(~hidden)
+    return out
+
+
+def suppress_columns(
+    frame: pd.DataFrame,
+    rule: Disclosure,
+    *,
+    counts: Sequence[str],
+    derived: Mapping[str, Sequence[str]] | None = None,
+    total_row: Hashable | None = None,
+) -> pd.DataFrame:
+    """Like :func:`suppress`, for a table whose count columns are different measures that do not add up along a
+    row (customers; of whom in training; contacts): each column is protected on its own, against its total row
+    (or its sum, known elsewhere). ``derived`` maps a column computed from several counts (a share) to all of
+    them; it is hidden wherever any of them is."""
+    mask = pd.DataFrame(
+        {c: suppression_mask(frame[[c]], rule.min_count, total_row=total_row)[c] for c in counts}, index=frame.index
+    )
+    for column, sources in (derived or {}).items():
+        mask[column] = mask[list(sources)].any(axis=1)
+    return apply_mask(frame, mask, rule.symbol)

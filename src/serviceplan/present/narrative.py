@@ -87,3 +87,25 @@ def sentence(text: str) -> str:
 def bullets(sentences: Sequence[str]) -> str:
     """Sentences as a Markdown bullet list."""
     return "\n".join(f"- {s}" for s in sentences if s)
+
+
+def more_or_less(old: float | None, new: float | None, *, than: str = "kuin vuotta aiemmin", decimals: int = 1) -> str:
+    """``8,1 % enemmän kuin vuotta aiemmin``, ``3,2 % vähemmän …`` or ``yhtä paljon …`` (when the change rounds
+    to zero); an empty string without a base."""
+    change = relative_change(old, new)
+    if change is None:
+        return ""
+    if round(abs(change) * 100, decimals) == 0:
+        return f"yhtä paljon {than}"
+    return f"{percent(abs(change), decimals)} {'enemmän' if change > 0 else 'vähemmän'} {than}"
+
+
+def months_between(first: object, last: object) -> str:
+    """The months ``first``..``last`` as an adverbial of time: ``kesäkuussa 2025``, ``tammi–kesäkuussa 2025``, or
+    across years ``heinäkuun 2025 ja kesäkuun 2026 välillä``."""
+    from serviceplan.present.format import as_period, month_genitive, month_span_inessive
+
+    start, end = as_period(first), as_period(last)  # type: ignore[arg-type]
+    if start.year == end.year:
+        return month_span_inessive(start, end)
+    return f"{month_genitive(start)} {start.year} ja {month_genitive(end)} {end.year} välillä"

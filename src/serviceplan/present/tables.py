@@ -203,3 +203,23 @@ def kpi_markdown(kpis: pd.DataFrame, *, title: str | None = None, note: str | No
 def show_kpis(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> None:
     """Show a KPI table (see :func:`kpi_markdown`)."""
     show_markdown(kpi_markdown(kpis, title=title, note=note))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table ready for the page: its frame (already through disclosure control where it holds counts), the
+    formats and Finnish headers of its columns, and an optional title and note."""
+
+    frame: pd.DataFrame
+    formats: Mapping[str, str]
+    headers: Mapping[str, str]
+    title: str | None = None
+    note: str | None = None
+
+    def markdown(self) -> str:
+        """The table as Markdown (see :func:`markdown_table`)."""
+        return titled(markdown_table(self.frame, self.formats, self.headers), self.title, self.note)
+
+    def show(self) -> None:
+        """Display the table in the notebook."""
+        show_markdown(self.markdown())

@@ -1,0 +1,89 @@
+# ruff: noqa: E402  (a notebook: the imports follow the parameters cell)
+# %% [markdown]
+# # Yhteenveto
+#
+# Tämä sivu kokoaa kuukauden tärkeimmät tunnusluvut palvelusuunnitelman osa-alueilta: pysyvätkö ne
+# tavoitteissaan ja mikä muuttui eniten edellisestä kuukaudesta. Tarkemmat luvut, kuviot ja selitykset ovat
+# osa-alueiden omilla sivuilla. (Palvelusuunnitelma 2.0: linjaukset ja toimenpiteet luvuissa 1–9.)
+
+# %% tags=["parameters"]
+period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, jolta on aineistoa)
+workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
+
+# %%
+from serviceplan.metrics import summary, summary_text
+from serviceplan.notebook import setup
+from serviceplan.present import charts, disclosure, summary_charts, tables
+from serviceplan.present.narrative import bullets
+
+ctx = setup(period, workspace)
+settings = ctx.params.areas.summary
+rule = ctx.params.disclosure
+kpis, skipped = summary.collect(ctx)
+kpis = summary.disclose(kpis, rule, settings.non_person_counts)
+top = summary.headline(kpis, settings)
+changes = summary.biggest_changes(kpis, settings)
+counts = summary.status_counts(kpis)
+tiles = summary_text.tiles(top, rule)
+texts = summary_text.figure_texts(ctx.period, top, counts, tiles)
+tables.show_markdown(summary_text.period_line(ctx.period))
+
+# %% [markdown]
+# ## Kuukauden tilanne
+
+# %%
+tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, skipped)))
+
+# %% [markdown]
+# ## Otsikkotunnusluvut
+#
+# Liikennevalo kertoo, onko luku tavoitteessaan: ✔ tavoitteessa, ▲ lähellä rajaa (hieman tavoitteen väärällä
+# puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja osa-alueiden sivuilla kerrotaan, mistä
+# kukin tavoite tulee.
+
+# %%
+charts.show_figure(summary_charts.kpi_tiles(tiles, title=texts["tiles"]["title"]), "summary-headline",
+                   texts["tiles"]["alt"])  # fmt: skip
+tables.show_table(
+    summary_text.headline_display(top, rule),
+    align=tables.align_right(["Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite"]),
+    title="Kuvion luvut: otsikkotunnusluvut",
+    note="Muutos edellisestä kuukaudesta ja edellisen vuoden samasta kuukaudesta; osuuksien muutos "
+    "prosenttiyksikköinä. " + disclosure.explanation(rule),
+)
+
+# %% [markdown]
+# ## Suurimmat muutokset
+
+# %%
+if len(changes):
+    tables.show_table(
+        summary_text.changes_display(changes),
+        align=tables.align_right(["Edellinen kk", "Nyt", "Muutos", "Suhteellinen muutos"]),
+        title=f"Kuukauden {len(changes)} suurinta muutosta",
+        note=summary_text.changes_rule(kpis, settings.not_in_changes),
+    )
+else:
+    tables.show_markdown("Edelliseen kuukauteen verrattavia muutoksia ei ole. "
+                         + summary_text.changes_rule(kpis, settings.not_in_changes))  # fmt: skip
+
+# %% [markdown]
+# ## Tavoitteet osa-alueittain
+#
+# Kaikki raportin tunnusluvut, joilla on tavoite, tilan mukaan.
+
+# %%
+labels = {s: summary_text.status_text(s) for s in summary.STATUSES}
+charts.show_figure(summary_charts.status_bars(counts, labels=labels, title=texts["status"]["title"]),
+                   "summary-status-by-area", texts["status"]["alt"])  # fmt: skip
+tables.show_table(
+    summary_text.status_display(counts),
+    align=tables.align_right([c for c in summary_text.status_display(counts).columns if c != "Osa-alue"]),
+    title="Kuvion luvut: tunnuslukujen tila osa-alueittain",
+)
+
+# %% [markdown]
+# ## Raportin osat
+
+# %%
+tables.show_table(summary_text.areas_display(summary.pages()), title="Osa-alueiden sivut")

@@ -1,0 +1,200 @@
+"""The front page (Yhteenveto): headline KPIs against their targets and the month's biggest changes.
+
+The summary has no data of its own. It calls the KPI function of every area registered in
+:data:`serviceplan.areas.AREAS` for the period, a month earlier and a year earlier (as
+:func:`serviceplan.metrics.with_changes` does), so it shows exactly the numbers of the area pages and of the
+version's KPI file, and it picks up a new area as soon as the area is registered.
+
+Headline KPIs
+-------------
+``params.areas.summary.headline`` lists at most eight ids ``<area>.<kpi>``; the parameter model checks the form
+and the area, and :func:`headline` stops with a one-line :class:`~serviceplan.errors.ParameterError` naming an id
+that the area's KPI table does not have.
+
+Disclosure
+----------
+A KPI of unit ``count`` is taken to count people unless it is listed in ``params.areas.summary.non_person_counts``
+(actions, datasets, risks). A count of people of 1..``disclosure.min_count``-1 is hidden, and so is every change
+computed from it: a change from a hidden value, or to one, would give the hidden value back.
+
+The biggest changes
+-------------------
+"Biggest" is the largest *relative* month-on-month change ``|value / previous - 1|``, for shares too (a share
+rising from 20 % to 25 % changed by 25 %), so that euros, counts and shares are ranked on one scale. A KPI takes
+part when both values are known, the previous one is not zero, neither value is hidden by disclosure control,
+the change is not zero, and the KPI is not listed in ``params.areas.summary.not_in_changes`` (year-to-date sums,
+whose monthly change is mostly the month added, and forecast interval bounds, which move with the forecast).
+Ties are broken by the order of the areas and their KPIs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from serviceplan.areas import AREAS, Area
+from serviceplan.errors import ParameterError, ServiceplanError
+from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.metrics import change, context_for
+from serviceplan.params import Disclosure, SummaryParams
+from serviceplan.periods import Period
+from serviceplan.sources import DATASETS
+
+AREA = "summary"  # the front page's id in the page registry
+STATUSES: tuple[str, ...] = ("ok", "warn", "alert", "none")
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "prev_month_value",
+    "prev_year_value",
+    "change_kind",
+    "change_month",
+    "change_year",
+)
+HIDDEN_COLUMNS: tuple[str, ...] = ("value_hidden", "change_month_hidden", "change_year_hidden")
+
+
+def kpi_areas(areas: Sequence[Area] | None = None) -> list[Area]:
+    """The registered areas that have a KPI function, in registry order."""
+    return [a for a in (AREAS if areas is None else areas) if a.kpi_function is not None]
+
+
+def pages(areas: Sequence[Area] | None = None) -> list[Area]:
+    """The report's pages other than this front page, in registry order."""
+    return [a for a in (AREAS if areas is None else areas) if a.id != AREA]
+
+
+def first_period(area: Area) -> Period | None:
+    """The first month any of the area's datasets has data (earlier months are not compared with)."""
+    firsts = [DATASETS[name].first_period for name in area.datasets if name in DATASETS]
+    return min(firsts) if firsts else None
+
+
+def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
+    """The area's KPI table of ``ctx.period`` with the values a month and a year earlier and the changes (the
+    columns of :func:`serviceplan.metrics.with_changes`), and the comparison months that could not be computed.
+
+    A comparison month before the area's :func:`first_period`, or one for which the area's KPI function stops with
+    a :class:`~serviceplan.errors.ServiceplanError` (e.g. no rule in force then), gives no comparison; an error in
+    the period itself is raised.
+    """
+    function = area.kpis()
+    assert function is not None
+    current = function(ctx)
+    start = first_period(area)
+    skipped: list[str] = []
+    earlier: dict[str, dict[str, float]] = {}
+    for column, months in (("prev_month_value", 1), ("prev_year_value", 12)):
+        period = ctx.period.shift(-months)
+        earlier[column] = {}
+        if start is not None and period < start:
+            continue
+        try:
+            table = function(context_for(ctx, period))
+        except ServiceplanError:
+            skipped.append(str(period))
+            continue
+        earlier[column] = dict(zip(table["kpi"].astype(str), table["value"].astype("float64"), strict=True))
+    out = current.copy()
+    for column, values in earlier.items():
+        out[column] = [values.get(str(k), math.nan) for k in out["kpi"]]
+    out["change_kind"] = ["points" if u == "share" else "relative" for u in out["unit"]]
+    for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
+        out[column] = [
+            change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)
+        ]
+    return out, skipped
+
+
+def collect(ctx: Context, areas: Sequence[Area] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Every KPI of every area (registry order) with its changes, an ``id`` (``<area>.<kpi>``) and the area's
+    page title (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``)."""
+    frames = []
+    skipped: list[str] = []
+    for area in kpi_areas(areas):
+        table, missing = area_changes(area, ctx)
+        table = table.assign(id=[f"{area.id}.{k}" for k in table["kpi"]], area_title=area.title)
+        frames.append(table)
+        skipped.extend(f"{area.id} {p}" for p in missing)
+    columns = ["id", "area_title", *KPI_COLUMNS, *CHANGE_COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=columns), skipped
+    return pd.concat(frames, ignore_index=True)[columns], skipped
+
+
+def _small(value: float, rule: Disclosure) -> bool:
+    return not math.isnan(value) and 0 < value < rule.min_count
+
+
+def disclose(table: pd.DataFrame, rule: Disclosure, non_person_counts: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``value_hidden``, ``change_month_hidden`` and ``change_year_hidden``: True where a count of
+    people is 1..``min_count``-1, and for every change from or to such a count (see the module docstring)."""
+    out = table.copy()
+    people = [(str(u) == "count" and str(i) not in set(non_person_counts)) for u, i in zip(out["unit"], out["id"])]
+    now = [p and _small(float(v), rule) for p, v in zip(people, out["value"], strict=True)]
+    month = [p and _small(float(v), rule) for p, v in zip(people, out["prev_month_value"], strict=True)]
+    year = [p and _small(float(v), rule) for p, v in zip(people, out["prev_year_value"], strict=True)]
+    out["value_hidden"] = now
+    out["change_month_hidden"] = [a or b for a, b in zip(now, month, strict=True)]
+    out["change_year_hidden"] = [a or b for a, b in zip(now, year, strict=True)]
+    return out
+
+
+def check_ids(table: pd.DataFrame, ids: Sequence[str], key: str) -> None:
+    """Stop with a one-line :class:`ParameterError` if an id of ``ids`` (parameter ``key``) is not in ``table``."""
+    known = set(table["id"].astype(str))
+    for kpi_id in ids:
+        if kpi_id not in known:
+            area = kpi_id.split(".")[0]
+            same_area = sorted(k.split(".", 1)[1] for k in known if k.split(".")[0] == area)
+            raise ParameterError(
+                f"params: key '{key}': unknown KPI id {kpi_id!r}; area {area!r} has: {', '.join(same_area) or 'none'}"
+            )
+
+
+def headline(table: pd.DataFrame, params: SummaryParams) -> pd.DataFrame:
+    """The headline KPIs in the order of ``params.headline`` (a one-line error for an unknown id)."""
+    check_ids(table, params.headline, "areas.summary.headline")
+    indexed = table.set_index("id", drop=False)
+    return indexed.loc[list(params.headline)].reset_index(drop=True)
+
+
+def relative_change(previous: float, value: float) -> float:
+    """``value / previous - 1`` (NaN when either is missing or ``previous`` is zero). Example: 20 -> 25 gives 0.25."""
+    if math.isnan(previous) or math.isnan(value) or previous == 0:
+        return math.nan
+    return value / previous - 1.0
+
+
+def biggest_changes(table: pd.DataFrame, params: SummaryParams) -> pd.DataFrame:
+    """The ``params.biggest_changes`` KPIs with the largest relative month-on-month change (module docstring).
+
+    ``table`` is a disclosed table (:func:`disclose`). Adds ``relative_change``; sorted by its size, largest first.
+    """
+    check_ids(table, params.not_in_changes, "areas.summary.not_in_changes")
+    out = table.copy()
+    out["relative_change"] = [
+        relative_change(float(p), float(v)) for p, v in zip(out["prev_month_value"], out["value"], strict=True)
+    ]
+    eligible = out[
+        out["relative_change"].notna()
+        & (out["relative_change"] != 0)
+        & ~out["change_month_hidden"].astype(bool)
+        & ~out["id"].isin(list(params.not_in_changes))
+    ]
+    eligible = eligible.assign(_size=eligible["relative_change"].abs(), _order=range(len(eligible)))
+    ranked = eligible.sort_values(["_size", "_order"], ascending=[False, True], kind="stable")
+    return ranked.drop(columns=["_size", "_order"]).head(params.biggest_changes).reset_index(drop=True)
+
+
+def status_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Per area (registry order): how many of its KPIs are ``ok``, ``warn``, ``alert`` and ``none`` (no target),
+    and ``targeted`` (the first three together)."""
+    rows = []
+    for title, part in table.groupby("area_title", sort=False):
+        states = part["status"].astype(str).value_counts()
+        row: dict[str, object] = {"area_title": str(title)}
+        row.update({s: int(states.get(s, 0)) for s in STATUSES})
+        row["targeted"] = sum(int(row[s]) for s in ("ok", "warn", "alert"))  # type: ignore[call-overload]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["area_title", *STATUSES, "targeted"])

@@ -1,0 +1,245 @@
+"""Finnish texts of the front page (Yhteenveto), generated from :mod:`serviceplan.metrics.summary`.
+
+Traffic lights are written as a symbol and a word (``✔ tavoitteessa``), never as colour alone. Hidden values
+(disclosure control) are written as the disclosure symbol, with their changes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from serviceplan.areas import Area
+from serviceplan.params import Disclosure
+from serviceplan.periods import Period
+from serviceplan.present import format as fmt
+from serviceplan.present import tables
+from serviceplan.present.narrative import join_words, sentence
+
+STATUS_SYMBOLS: dict[str, str] = {"ok": "✔", "warn": "▲", "alert": "✖", "none": "–"}
+STATUS_WORDS: dict[str, str] = {**tables.STATUS_WORDS, "none": "ei tavoitetta"}
+
+
+def status_text(status: str) -> str:
+    """A traffic light as symbol and word: ``✖ poikkeama``."""
+    return f"{STATUS_SYMBOLS[status]} {STATUS_WORDS[status]}"
+
+
+def value_text(value: float, unit: str) -> str:
+    """A KPI value in the format of its unit (as on the area pages)."""
+    return tables.format_cell(value, tables.UNIT_FORMATS.get(unit, "number1"))
+
+
+def change_text(change: float, kind: str) -> str:
+    """A change as the area pages show it: ``+3,2 %`` (relative) or ``−1,1 %-yks.`` (points, for shares)."""
+    return tables.format_cell(change, "points" if kind == "points" else "percent_signed")
+
+
+def _hidden_or(text: str, hidden: bool, rule: Disclosure) -> str:
+    return rule.symbol if hidden else text
+
+
+def _change_or_previous(kpi: dict, which: str) -> str:
+    """The change since the month (``which="month"``) or year before; when it cannot be computed but the earlier
+    value is known (e.g. a count rising from zero), that value instead: ``ed. 0``."""
+    change, previous = kpi[f"change_{which}"], kpi[f"prev_{which}_value"]
+    if fmt.is_missing(change) and not fmt.is_missing(previous):
+        return f"ed. {value_text(previous, str(kpi['unit']))}"
+    return change_text(change, str(kpi["change_kind"]))
+
+
+def headline_display(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
+    """The headline KPIs (a disclosed table) for showing, one row each, with status as symbol and word."""
+    rows = []
+    for kpi in table.to_dict("records"):
+        unit = str(kpi["unit"])
+        rows.append(
+            {
+                "Tunnusluku": str(kpi["label"]),
+                "Osa-alue": str(kpi["area_title"]),
+                "Arvo": _hidden_or(value_text(kpi["value"], unit), bool(kpi["value_hidden"]), rule),
+                "Muutos edell. kk": _hidden_or(_change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule),
+                "Muutos edell. vuodesta": _hidden_or(_change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule),
+                "Tavoite": value_text(kpi["target"], unit),
+                "Tila": status_text(str(kpi["status"])),
+            }
+        )  # fmt: skip
+    columns = ["Tunnusluku", "Osa-alue", "Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite", "Tila"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tiles(table: pd.DataFrame, rule: Disclosure) -> list[dict[str, str]]:
+    """One tile per headline KPI for the front-page chart: ``label``, ``value``, ``status`` (code),
+    ``status_text``, ``target`` and ``changes`` (a line with both changes)."""
+    out = []
+    for kpi in table.to_dict("records"):
+        unit = str(kpi["unit"])
+        month = _hidden_or(_change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule)
+        year = _hidden_or(_change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule)
+        target = value_text(kpi["target"], unit)
+        out.append(
+            {
+                "label": str(kpi["label"]),
+                "value": _hidden_or(value_text(kpi["value"], unit), bool(kpi["value_hidden"]), rule),
+                "status": str(kpi["status"]),
+                "status_text": status_text(str(kpi["status"])),
+                "target": f"tavoite {target}" if target != fmt.MISSING else "ei tavoitetta",
+                "changes": f"kk: {month}   vuosi: {year}",
+            }
+        )
+    return out
+
+
+def changes_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The biggest changes (from :func:`serviceplan.metrics.summary.biggest_changes`) for showing."""
+    rows = []
+    for kpi in table.to_dict("records"):
+        unit, kind = str(kpi["unit"]), str(kpi["change_kind"])
+        rows.append(
+            {
+                "Tunnusluku": str(kpi["label"]),
+                "Osa-alue": str(kpi["area_title"]),
+                "Edellinen kk": value_text(kpi["prev_month_value"], unit),
+                "Nyt": value_text(kpi["value"], unit),
+                "Muutos": change_text(kpi["change_month"], kind),
+                "Suhteellinen muutos": tables.format_cell(kpi["relative_change"], "percent_signed"),
+            }
+        )
+    columns = ["Tunnusluku", "Osa-alue", "Edellinen kk", "Nyt", "Muutos", "Suhteellinen muutos"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def change_sentence(kpi: dict) -> str:
+    """One biggest change in words: ``Valmiit toimenpiteet (Tiedolla johtaminen): 8 → 11 (+37,5 %)``."""
+    unit, kind = str(kpi["unit"]), str(kpi["change_kind"])
+    detail = change_text(kpi["change_month"], kind)
+    if kind == "points":
+        detail += f", suhteellisesti {tables.format_cell(kpi['relative_change'], 'percent_signed')}"
+    return (
+        f"{kpi['label']} ({kpi['area_title']}): {value_text(kpi['prev_month_value'], unit)} → "
+        f"{value_text(kpi['value'], unit)} ({detail})"
+    )
+
+
+def describe(period: Period, headline: pd.DataFrame, changes: pd.DataFrame, skipped: list[str]) -> list[str]:
+    """What the month shows, in Finnish sentences: how the headline KPIs stand against their targets (naming
+    those off target) and the biggest changes of the month."""
+    out = []
+    states = headline["status"].astype(str)
+    targeted = headline[states != "none"]
+    if len(targeted):
+        ok = int((states == "ok").sum())
+        warn = headline[states == "warn"]
+        alert = headline[states == "alert"]
+        out.append(
+            f"Tavoitteellisista otsikkotunnusluvuista {fmt.count(ok)}/{fmt.count(len(targeted))} on tavoitteessa "
+            f"{fmt.month_inessive(period, with_year=True)}"
+        )
+        if len(warn):
+            out.append(f"Lähellä rajaa: {join_words([_lower(str(x)) for x in warn['label']])}")
+        if len(alert):
+            out.append(f"Tavoitteesta poikkeaa: {join_words([_lower(str(x)) for x in alert['label']])}")
+    else:
+        out.append("Otsikkotunnusluvuilla ei ole tälle kuukaudelle tavoitteita")
+    if len(changes):
+        out.append("Suurimmat muutokset edellisestä kuukaudesta: " + "; ".join(change_sentence(k) for k in changes.to_dict("records")))  # fmt: skip
+    else:
+        out.append("Edelliseen kuukauteen verrattavia muutoksia ei ole")
+    if skipped:
+        out.append(f"Vertailua ei voitu laskea kaikille kuukausille ({', '.join(skipped)})")
+    return [sentence(s) for s in out]
+
+
+def figure_texts(period: Period, headline: pd.DataFrame, counts: pd.DataFrame, tile_list: list[dict[str, str]]) -> dict[str, dict[str, str]]:  # fmt: skip
+    """Titles that state each chart's finding and the alt texts: ``tiles`` (headline KPIs), ``status`` (KPIs
+    against targets by area)."""
+    states = headline["status"].astype(str)
+    off = headline[states.isin(["warn", "alert"])]
+    targeted = int((states != "none").sum())
+    if targeted and not len(off):
+        tiles_title = f"Kaikki {targeted} tavoitteellista otsikkotunnuslukua ovat tavoitteessa"
+    elif targeted:
+        tiles_title = (
+            f"{fmt.count(len(off))}/{fmt.count(targeted)} otsikkotunnusluvusta ei ole tavoitteessa: "
+            f"{join_words([_lower(str(x)) for x in off['label']])}"
+        )
+    else:
+        tiles_title = "Otsikkotunnusluvut"
+    tiles_alt = "; ".join(
+        f"{t['label']}: {t['value']}, {t['status_text']}, {t['target']}, muutos {t['changes']}" for t in tile_list
+    )
+    total_ok = int(counts["ok"].sum())
+    total = int(counts["targeted"].sum())
+    status_title = (
+        f"{fmt.count(total_ok)}/{fmt.count(total)} tavoitteellisesta tunnusluvusta on tavoitteessa "
+        f"{fmt.month_inessive(period, with_year=True)}"
+        if total
+        else "Tunnusluvuille ei ole vielä asetettu tavoitteita"
+    )
+    per_area = "; ".join(
+        f"{r['area_title']}: tavoitteessa {r['ok']}, lähellä rajaa {r['warn']}, poikkeama {r['alert']}"
+        for r in counts.to_dict("records")
+        if r["targeted"]
+    )
+    return {
+        "tiles": {
+            "title": tiles_title,
+            "alt": f"Otsikkotunnusluvut {fmt.month_inessive(period, with_year=True)}. {tiles_title}. {tiles_alt}. "
+            "Samat luvut ovat kuvion alla olevassa taulukossa.",
+        },
+        "status": {
+            "title": status_title,
+            "alt": f"Vaakapylväät osa-alueittain: tavoitteellisten tunnuslukujen määrä tilan mukaan. {status_title}. "
+            f"{per_area}. Luvut ovat kuvion alla olevassa taulukossa.",
+        },
+    }
+
+
+def status_display(counts: pd.DataFrame) -> pd.DataFrame:
+    """The KPI states per area for showing (the numbers of the status chart)."""
+    return pd.DataFrame(
+        {
+            "Osa-alue": counts["area_title"],
+            status_text("ok"): counts["ok"].map(fmt.count),
+            status_text("warn"): counts["warn"].map(fmt.count),
+            status_text("alert"): counts["alert"].map(fmt.count),
+            "Ei tavoitetta": counts["none"].map(fmt.count),
+        }
+    )
+
+
+def areas_display(areas: list[Area]) -> pd.DataFrame:
+    """The report's pages with the plan section each follows."""
+    return pd.DataFrame(
+        {"Sivu": [a.title for a in areas], "Palvelusuunnitelman kohta": [a.plan_section for a in areas]}
+    )
+
+
+def period_line(period: Period) -> str:
+    """The page's first line."""
+    return (
+        f"Raportointikuukausi: **{fmt.month(period)}**. Luvut ovat samat kuin osa-alueiden sivuilla ja raportin "
+        "tunnuslukutiedostossa; muutokset on laskettu edellisen kuukauden ja edellisen vuoden saman kuukauden "
+        "tilanteesta sellaisena kuin se silloin tunnettiin."
+    )
+
+
+def changes_rule(kpis: pd.DataFrame, not_in_changes: list[str]) -> str:
+    """How the biggest changes are chosen, in Finnish (the rule of :mod:`serviceplan.metrics.summary`), naming
+    the KPIs the parameters leave out."""
+    labels = kpis.set_index("id")["label"].astype(str)
+    left_out = [f"{labels[i]}" for i in not_in_changes if i in labels.index]
+    text = (
+        "Suurimmat muutokset ovat tunnuslukuja, joiden arvo muuttui edellisestä kuukaudesta suhteellisesti eniten "
+        "(osuuksissakin muutos suhteessa edelliseen arvoon, jotta euroja, lukumääriä ja osuuksia voi verrata). "
+        "Mukana eivät ole tietosuojan vuoksi peitetyt pienet lukumäärät"
+    )
+    if left_out:
+        text += (
+            " eivätkä tunnusluvut, joiden kuukausimuutos ei kerro kehityksestä (vuoden alusta kertyvät summat, "
+            f"ennusteen vaihteluvälin rajat ja toisen luvun peilikuvat): {join_words(left_out)}"
+        )
+    return text + "."

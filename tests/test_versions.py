@@ -1,0 +1,197 @@
+"""Version names, listing, revisions and their changelog, atomic publishing, the run lock and housekeeping."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from serviceplan import versions
+from serviceplan.errors import RunError, UsageError
+from serviceplan.manifest import write_json
+from serviceplan.paths import Workspace
+from serviceplan.periods import Period
+
+JUNE = Period(2025, 6)
+
+
+def make_version(ws: Workspace, name: str, **manifest: object) -> Path:
+    folder = ws.reports_dir / name
+    folder.mkdir(parents=True)
+    write_json(folder / "manifest.json", {"version": name, **manifest})
+    return folder
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_version_names_round_trip() -> None:
+    assert versions.version_name(JUNE, 1) == "2025-06"
+    assert versions.version_name(JUNE, 3) == "2025-06-r3"
+    assert versions.parse_version("2025-06") == (JUNE, 1)
+    assert versions.parse_version("2025-06-r12") == (JUNE, 12)
+    for not_a_version in ("2025-06-r1", "2025-06-r0", "2025-13", "2025-6", ".staging", "index.html", "2025-06-x"):
+        assert versions.parse_version(not_a_version) is None, not_a_version
+    with pytest.raises(ValueError):
+        versions.version_name(JUNE, 0)
+
+
+def test_listing_orders_by_period_then_revision_and_skips_other_folders(workspace: Workspace) -> None:
+    for name in ("2025-06-r10", "2025-06", "2025-06-r2", "2024-12", ".cache", "notes"):
+        (workspace.reports_dir / name).mkdir(parents=True)
+    (workspace.reports_dir / "index.html").write_text("x", encoding="utf-8")
+    assert [v.name for v in versions.list_versions(workspace)] == ["2024-12", "2025-06", "2025-06-r2", "2025-06-r10"]
+    assert [v.revision for v in versions.revisions_of(workspace, JUNE)] == [1, 2, 10]
+
+
+def test_next_revision(workspace: Workspace) -> None:
+    assert versions.next_revision(workspace, JUNE, None) == 1
+    with pytest.raises(UsageError, match="not published yet"):
+        versions.next_revision(workspace, JUNE, "korjaus")
+    make_version(workspace, "2025-06")
+    assert versions.next_revision(workspace, JUNE, None) is None  # published: nothing to do
+    assert versions.next_revision(workspace, JUNE, "korjaus") == 2
+    make_version(workspace, "2025-06-r2")
+    assert versions.next_revision(workspace, JUNE, "toinen korjaus") == 3
+    with pytest.raises(UsageError, match="needs a reason"):
+        versions.next_revision(workspace, JUNE, "  ")
+
+
+def _manifest(**overrides: object) -> dict:
+    base = {
+        "version": "2025-06",
+        "inputs": [
+            {"file": "data/raw/2025-06/kirjanpito_2025-06.csv", "sha256": "a"},
+            {"file": "data/raw/2025-06/kela_kuntaosuus_2025-06.csv", "sha256": "b"},
+        ],
+        "parameters": {"values": {"budget_eur": {"vapaaehtoinen": 2600000.0, "tarvesidonnainen": 1000000.0}}},
+        "notebooks": [{"notebook": "01_budget.ipynb", "source_sha256": "n1"}],
+        "code": {"commit": "c1", "digest": "d1"},
+        "environment": {"packages": {"pandas": "3.1.1"}},
+    }
+    base.update(overrides)
+    return base
+
+
+def _kpi(kpi: str, value: float | None, target: float | None = None) -> dict:
+    return {"area": "budget", "kpi": kpi, "label": kpi.title(), "unit": "eur", "value": value, "target": target}
+
+
+def test_describe_changes_names_what_differs() -> None:
+    old_kpis = [_kpi("cost", 100.0, 90.0), _kpi("share", 5.0), _kpi("gone", 1.0), _kpi("missing", None)]
+    new_kpis = [_kpi("cost", 100.0, 95.0), _kpi("share", 7.5), _kpi("added", 2.0), _kpi("missing", None)]
+    new = _manifest(
+        version="2025-06-r2",
+        inputs=[
+            {"file": "data/raw/2025-06/kirjanpito_2025-06.csv", "sha256": "A"},
+            {"file": "data/raw/2025-06/uusi.csv", "sha256": "c"},
+        ],
+        parameters={"values": {"budget_eur": {"vapaaehtoinen": 2612000.0, "tarvesidonnainen": 1000000.0}}},
+        code={"commit": "c2", "digest": "d2"},
+    )
+    changes = versions.describe_changes(_manifest(), old_kpis, new, new_kpis)
+    assert changes["against"] == "2025-06"
+    assert changes["inputs"] == {
+        "added": ["data/raw/2025-06/uusi.csv"],
+        "removed": ["data/raw/2025-06/kela_kuntaosuus_2025-06.csv"],
+        "changed": ["data/raw/2025-06/kirjanpito_2025-06.csv"],
+    }
+    assert changes["parameters"] == ["budget_eur.vapaaehtoinen"]
+    assert changes["code"] == {"from_commit": "c1", "to_commit": "c2", "from_digest": "d1", "to_digest": "d2"}
+    assert changes["notebooks"] == [] and changes["packages"] == []
+    by_kpi = {k["kpi"]: k for k in changes["kpis"]}
+    assert set(by_kpi) == {"cost", "share", "gone", "added"}  # "missing" is missing in both: no change
+    assert (by_kpi["cost"]["old_target"], by_kpi["cost"]["new_target"]) == (90.0, 95.0)
+    assert (by_kpi["share"]["old"], by_kpi["share"]["new"], by_kpi["share"]["change"]) == (5.0, 7.5, "changed")
+    assert by_kpi["gone"]["change"] == "removed" and by_kpi["added"]["change"] == "added"
+    assert not versions.nothing_changed(changes)
+
+
+def test_identical_versions_have_nothing_changed() -> None:
+    kpis = [_kpi("cost", 100.0, 90.0)]
+    changes = versions.describe_changes(_manifest(), kpis, _manifest(version="2025-06-r2"), kpis)
+    assert versions.nothing_changed(changes)
+
+
+def test_publish_moves_the_folder_and_never_overwrites(workspace: Workspace) -> None:
+    staging = versions.staging_dir(workspace, "2025-06")
+    (staging / "manifest.json").write_text("{}", encoding="utf-8")
+    target = versions.publish(staging, workspace, "2025-06")
+    assert target == workspace.reports_dir / "2025-06" and (target / "manifest.json").is_file()
+    assert not staging.exists()
+    again = versions.staging_dir(workspace, "2025-06")
+    (again / "manifest.json").write_text('{"other": 1}', encoding="utf-8")
+    with pytest.raises(RunError, match="never overwritten"):
+        versions.publish(again, workspace, "2025-06")
+    assert (target / "manifest.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) -> None:
+    path = tmp_path / "index.html"
+    path.write_text("vanha", encoding="utf-8")
+    versions.write_atomic(path, "uusi")
+    assert path.read_text(encoding="utf-8") == "uusi"
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
+
+
+def test_run_lock_refuses_a_live_holder_and_takes_over_a_dead_one(workspace: Workspace) -> None:
+    lock = workspace.reports_dir / versions.LOCK
+    workspace.reports_dir.mkdir(parents=True)
+    lock.write_text(str(os.getppid()), encoding="ascii")  # a live process
+    with pytest.raises(RunError, match="another serviceplan run"), versions.run_lock(workspace):
+        pass
+    lock.write_text(str(dead_pid()), encoding="ascii")
+    with versions.run_lock(workspace):
+        assert lock.read_text(encoding="ascii") == str(os.getpid())
+    assert not lock.exists()
+
+
+def test_clean_leftovers_removes_only_what_dead_runs_left(workspace: Workspace) -> None:
+    staging = workspace.reports_dir / versions.STAGING
+    dead = staging / f"2025-06.{dead_pid()}"
+    live = staging / f"2025-07.{os.getppid()}"
+    for folder in (dead, live):
+        folder.mkdir(parents=True)
+    cache = workspace.reports_dir / versions.CACHE
+    (cache / "abc.tmp.123").mkdir(parents=True)
+    (cache / "def").mkdir()
+    (workspace.reports_dir / ".index.html.123.tmp").write_text("x", encoding="utf-8")
+    removed = versions.clean_leftovers(workspace)
+    assert set(removed) == {dead, cache / "abc.tmp.123", workspace.reports_dir / ".index.html.123.tmp"}
+    assert live.is_dir() and (cache / "def").is_dir()
+
+
+def test_versions_listing_shows_status_commit_and_date(workspace: Workspace, capsys: pytest.CaptureFixture) -> None:
+    versions.print_versions(workspace)
+    assert "no published versions" in capsys.readouterr().out
+    code = {"commit": "0123456789abcdef", "dirty": False, "digest": "d"}
+    make_version(workspace, "2025-06", created="2025-07-03T08:00:00Z", code=code)
+    make_version(workspace, "2025-06-r2", created="2025-07-10T08:00:00Z", code={**code, "dirty": True})
+    make_version(workspace, "2025-07", created="2025-08-04T08:00:00Z", code={"commit": None, "dirty": None})
+    (workspace.reports_dir / "2025-08").mkdir()
+    rows = versions.version_rows(workspace)
+    assert [(r["version"], r["status"]) for r in rows] == [
+        ("2025-06", "superseded by 2025-06-r2"),
+        ("2025-06-r2", "current"),
+        ("2025-07", "current"),
+        ("2025-08", "incomplete (no manifest.json)"),
+    ]
+    assert rows[0]["commit"] == "0123456789" and rows[0]["date"] == "2025-07-03"
+    assert rows[1]["commit"] == "0123456789 +local changes"
+    assert rows[2]["commit"] == "(no git)"
+    versions.print_versions(workspace)
+    out = capsys.readouterr().out
+    assert "2025-06-r2" in out and "superseded" in out
+
+
+def test_manifest_is_read_back(workspace: Workspace) -> None:
+    make_version(workspace, "2025-06", reason=None)
+    version = versions.list_versions(workspace)[0]
+    assert version.manifest() == json.loads((version.path / "manifest.json").read_text(encoding="utf-8"))
