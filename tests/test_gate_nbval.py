@@ -14,6 +14,7 @@ figure makes nbval fail while sanitised volatile output does not.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import importlib.util
 import os
 import re
@@ -27,7 +28,7 @@ import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
-from serviceplan.areas import AREAS
+from serviceplan.areas import AREAS, get
 from serviceplan.paths import ENV_HOME, Workspace
 
 REPO = Path(__file__).resolve().parents[1]
@@ -157,6 +158,7 @@ def test_sanitize_patterns_leave_key_figures_dates_and_relative_paths_alone(text
 # --- proof: strict nbval fails on a changed key figure, not on volatile output -----------------------------------
 
 VOLATILE_CELL = """import base64
+import concurrent.futures
 import datetime
 import os
 
@@ -242,42 +244,45 @@ def _run_nbval(folder: Path, home: Path, *, sanitise: bool) -> tuple[dict[str, s
 
 
 @pytest.fixture(scope="module")
-def proof_home(tmp_path_factory: pytest.TempPathFactory, make_demo_workspace: Callable[[Path], Workspace]) -> Path:
-    """A demo workspace for the kernels of the separate pytest runs."""
-    return make_demo_workspace(tmp_path_factory.mktemp("proof") / "ws").root
+def proof_runs(tmp_path_factory: pytest.TempPathFactory, make_demo_workspace: Callable[[Path], Workspace]) -> dict:
+    """Two separate strict nbval runs, side by side, on a demo workspace of their own.
 
-
-@pytest.fixture(scope="module")
-def sanitised_run(tmp_path_factory: pytest.TempPathFactory, proof_home: Path) -> dict:
-    """One strict, sanitised nbval run over: the first area's expected notebook with a key figure changed, the
-    volatile notebook as stored, and the volatile notebook with its key figure changed."""
-    folder = tmp_path_factory.mktemp("nbval-proof")
-    area = AREAS[0]
-    changed, cell, figure = _with_changed_key_figure(EXPECTED / "2026-06" / area.notebook)
-    nbformat.write(changed, folder / "changed_figure.ipynb")
-    nbformat.write(_volatile_notebook("46,87"), folder / "volatile.ipynb")
-    nbformat.write(_volatile_notebook("46,88"), folder / "volatile_changed_figure.ipynb")
-    outcomes, output = _run_nbval(folder, proof_home, sanitise=True)
+    ``sanitised`` runs with the sanitize file over: the budget page's expected notebook with a key figure changed,
+    the volatile notebook as stored, and the volatile notebook with its key figure changed. ``unsanitised`` runs
+    the volatile notebook as stored without the sanitize file (the control: its output really is volatile).
+    """
+    home = make_demo_workspace(tmp_path_factory.mktemp("proof") / "ws").root
+    sanitised, unsanitised = tmp_path_factory.mktemp("sanitised"), tmp_path_factory.mktemp("unsanitised")
+    changed, cell, figure = _with_changed_key_figure(EXPECTED / "2026-06" / get("budget").notebook)
+    nbformat.write(changed, sanitised / "changed_figure.ipynb")
+    nbformat.write(_volatile_notebook("46,87"), sanitised / "volatile.ipynb")
+    nbformat.write(_volatile_notebook("46,88"), sanitised / "volatile_changed_figure.ipynb")
+    nbformat.write(_volatile_notebook("46,87"), unsanitised / "volatile.ipynb")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {
+            "sanitised": pool.submit(_run_nbval, sanitised, home, sanitise=True),
+            "unsanitised": pool.submit(_run_nbval, unsanitised, home, sanitise=False),
+        }
+        results = {name: future.result() for name, future in runs.items()}
     cells = sum(c.cell_type == "code" for c in changed.cells)
-    return {"outcomes": outcomes, "output": output, "cell": cell, "cells": cells, "figure": figure}
+    return {**results, "cell": cell, "cells": cells, "figure": figure}
 
 
-def test_a_changed_key_figure_fails_strict_nbval(sanitised_run: dict) -> None:
-    outcomes, output = sanitised_run["outcomes"], sanitised_run["output"]
+def test_a_changed_key_figure_fails_strict_nbval(proof_runs: dict) -> None:
+    outcomes, output = proof_runs["sanitised"]
     mine = {name: state for name, state in outcomes.items() if name.startswith("changed_figure.ipynb::")}
-    assert len(mine) == sanitised_run["cells"], output
+    assert len(mine) == proof_runs["cells"], output
     failed = [name for name, state in mine.items() if state == "failed"]
-    assert failed == [f"changed_figure.ipynb::Cell {sanitised_run['cell']}"], output  # that cell, and only it
-    assert "Cell outputs differ" in output and sanitised_run["figure"] in output
+    assert failed == [f"changed_figure.ipynb::Cell {proof_runs['cell']}"], output  # that cell, and only it
+    assert "Cell outputs differ" in output and proof_runs["figure"] in output
 
 
-def test_sanitised_volatile_output_passes_but_a_key_figure_beside_it_does_not(sanitised_run: dict) -> None:
-    outcomes, output = sanitised_run["outcomes"], sanitised_run["output"]
+def test_sanitised_volatile_output_passes_but_a_key_figure_beside_it_does_not(proof_runs: dict) -> None:
+    outcomes, output = proof_runs["sanitised"]
     assert outcomes["volatile.ipynb::Cell 0"] == "passed", output
     assert outcomes["volatile_changed_figure.ipynb::Cell 0"] == "failed", output
 
 
-def test_without_the_sanitize_file_the_volatile_output_fails(tmp_path: Path, proof_home: Path) -> None:
-    nbformat.write(_volatile_notebook("46,87"), tmp_path / "volatile.ipynb")
-    outcomes, output = _run_nbval(tmp_path, proof_home, sanitise=False)
+def test_without_the_sanitize_file_the_volatile_output_fails(proof_runs: dict) -> None:
+    outcomes, output = proof_runs["unsanitised"]
     assert outcomes == {"volatile.ipynb::Cell 0": "failed"}, output

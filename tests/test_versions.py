@@ -1,4 +1,5 @@
-"""Version names, listing, revisions and their changelog, atomic publishing, the run lock and housekeeping."""
+"""Version names, listing, revisions and their changelog, atomic publishing, the run lock and housekeeping; and
+the records a version carries (KPI files, content hashes, manifest views)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from serviceplan import manifest as mf
 from serviceplan import versions
 from serviceplan.errors import RunError, UsageError
+from serviceplan.kpis import KPI_COLUMNS
 from serviceplan.manifest import write_json
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
@@ -195,3 +199,118 @@ def test_manifest_is_read_back(workspace: Workspace) -> None:
     make_version(workspace, "2025-06", reason=None)
     version = versions.list_versions(workspace)[0]
     assert version.manifest() == json.loads((version.path / "manifest.json").read_text(encoding="utf-8"))
+
+
+# --- the records of a version: KPI files and content hashes (serviceplan.manifest) --------------------------------
+
+
+def _kpi_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            [
+                "2025-06",
+                "budget",
+                "cost_eur",
+                "Toimintakulut; kertymä",
+                2473346.86,
+                "eur",
+                3975000.0,
+                "lower_better",
+                "ok",
+            ],
+            ["2025-06", "budget", "share", "Osuus", 0.153, "share", float("nan"), "none", "none"],
+            ["2025-06", "budget", "rows", "Rivit", 12.0, "count", float("nan"), "none", "none"],
+            ["2025-06", "budget", "tiny", "Pieni", 0.00001, "ratio", -0.0, "none", "none"],
+        ],
+        columns=list(KPI_COLUMNS),
+    )
+
+
+def test_numbers_are_written_exactly_without_rounding() -> None:
+    assert mf.format_number(2473346.86) == "2473346.86"
+    assert mf.format_number(2473346.86, ",") == "2473346,86"
+    assert mf.format_number(12.0) == "12"
+    assert mf.format_number(0.00001) == "0.00001"  # no exponent
+    assert mf.format_number(-0.0) == "0"
+    assert mf.format_number(0.1 + 0.2) == "0.30000000000000004"  # the float as it is, not a rounded look-alike
+    assert mf.format_number(float("nan")) == "" and mf.format_number(None) == ""
+
+
+def test_kpi_files_carry_the_same_values_in_three_formats(tmp_path: Path) -> None:
+    hashes = mf.write_kpi_files(_kpi_table(), tmp_path, "2025-06")
+    assert set(hashes) == set(mf.KPI_FILES)
+    finnish = (tmp_path / "kpi.csv").read_bytes()
+    assert finnish.startswith(b"\xef\xbb\xbf")
+    lines = finnish.decode("utf-8-sig").splitlines()
+    assert lines[0] == ";".join(KPI_COLUMNS)
+    assert lines[1] == '2025-06;budget;cost_eur;"Toimintakulut; kertymä";2473346,86;eur;3975000;lower_better;ok'
+    assert lines[2] == "2025-06;budget;share;Osuus;0,153;share;;none;none"
+    plain = (tmp_path / "kpi_plain.csv").read_text(encoding="utf-8").splitlines()
+    assert plain[1] == "2025-06,budget,cost_eur,Toimintakulut; kertymä,2473346.86,eur,3975000,lower_better,ok"
+    assert plain[4] == "2025-06,budget,tiny,Pieni,0.00001,ratio,0,none,none"
+    data = json.loads((tmp_path / "kpi.json").read_text(encoding="utf-8"))
+    assert data["version"] == "2025-06" and data["columns"] == list(KPI_COLUMNS)
+    assert data["rows"][0]["value"] == 2473346.86 and data["rows"][1]["target"] is None
+    assert mf.read_kpi_json(tmp_path) == data["rows"]
+    # read back, the Finnish file gives the very same floats
+    back = pd.read_csv(tmp_path / "kpi.csv", sep=";", decimal=",", encoding="utf-8-sig")
+    assert back["value"].tolist() == _kpi_table()["value"].tolist()
+
+
+def test_notebook_digest_ignores_outputs_but_not_sources(tmp_path: Path) -> None:
+    path = tmp_path / "a.ipynb"
+    cell = {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": ["period = None\n"], "outputs": []}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": {"name": "python3"}}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    original = mf.notebook_digest(path)
+    cell.update(outputs=[{"output_type": "stream", "name": "stdout", "text": "x"}], execution_count=3)
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    assert mf.notebook_digest(path) == original
+    cell["source"] = "period = '2025-06'\n"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    assert mf.notebook_digest(path) != original
+
+
+def test_execution_key_changes_with_each_dependency() -> None:
+    base = {
+        "notebook_sha256": "n",
+        "period": JUNE,
+        "params_digest": "p",
+        "datasets": {"ledger": "l", "kela_invoice": "k"},
+        "code": "c",
+        "env": {"python": "3.11.7"},
+        "kernel": "python3",
+        "workspace_inputs": {"plan": "a"},
+    }
+    key = mf.execution_key(**base)
+    assert mf.execution_key(**{**base, "datasets": {"kela_invoice": "k", "ledger": "l"}}) == key  # order-free
+    changed = [
+        {"notebook_sha256": "n2"},
+        {"period": Period(2025, 7)},
+        {"params_digest": "p2"},
+        {"datasets": {"ledger": "l2", "kela_invoice": "k"}},
+        {"code": "c2"},
+        {"env": {"python": "3.12.0"}},
+        {"workspace_inputs": {"plan": "b"}},
+    ]
+    assert len({mf.execution_key(**{**base, **change}) for change in changed} | {key}) == len(changed) + 1
+
+
+def test_frame_and_folder_digests(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"period": ["2025-06"], "amount_eur": [1.5]})
+    assert mf.frame_digest(frame) == mf.frame_digest(frame.copy())
+    assert mf.frame_digest(frame) != mf.frame_digest(frame.assign(amount_eur=[1.25]))
+    assert mf.frame_digest(frame) != mf.frame_digest(frame.astype({"amount_eur": "float32"}))
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "actions.yaml").write_text("a: 1\n", encoding="utf-8")
+    first = mf.folder_digest(tmp_path / "plan")
+    (tmp_path / "plan" / "actions.yaml").write_text("a: 2\n", encoding="utf-8")
+    assert mf.folder_digest(tmp_path / "plan") != first
+    assert mf.folder_files(tmp_path / "missing") == []
+
+
+def test_reproducible_view_drops_only_the_volatile_fields() -> None:
+    manifest = {"version": "2025-06", "created": "2025-07-01T08:00:00Z", "timings": {"wall_seconds": 3}, "inputs": []}
+    assert mf.reproducible_view(manifest) == {"version": "2025-06", "inputs": []}
+    environment = mf.environment()
+    assert environment["python"] and "pandas" in environment["packages"] and "papermill" in environment["packages"]

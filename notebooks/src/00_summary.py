@@ -38,12 +38,13 @@ tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, ski
 # ## Otsikkotunnusluvut
 #
 # Liikennevalo kertoo, onko luku tavoitteessaan: ✔ tavoitteessa, ▲ lähellä rajaa (hieman tavoitteen väärällä
-# puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja osa-alueiden sivuilla kerrotaan, mistä
-# kukin tavoite tulee.
+# puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja
+# osa-alueiden sivuilla kerrotaan, mistä kukin tavoite tulee.
 
 # %%
-charts.show_figure(summary_charts.kpi_tiles(tiles, title=texts["tiles"]["title"]), "summary-headline",
-                   texts["tiles"]["alt"])  # fmt: skip
+charts.show_figure(
+    summary_charts.kpi_tiles(tiles, title=texts["tiles"]["title"]), "summary-headline", texts["tiles"]["alt"]
+)
 tables.show_table(
     summary_text.headline_display(top, rule),
     align=tables.align_right(["Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite"]),
@@ -64,8 +65,10 @@ if len(changes):
         note=summary_text.changes_rule(kpis, settings.not_in_changes),
     )
 else:
-    tables.show_markdown("Edelliseen kuukauteen verrattavia muutoksia ei ole. "
-                         + summary_text.changes_rule(kpis, settings.not_in_changes))  # fmt: skip
+    tables.show_markdown(
+        "Edelliseen kuukauteen verrattavia muutoksia ei ole. "
+        + summary_text.changes_rule(kpis, settings.not_in_changes)
+    )
 
 # %% [markdown]
 # ## Tavoitteet osa-alueittain
@@ -74,8 +77,11 @@ else:
 
 # %%
 labels = {s: summary_text.status_text(s) for s in summary.STATUSES}
-charts.show_figure(summary_charts.status_bars(counts, labels=labels, title=texts["status"]["title"]),
-                   "summary-status-by-area", texts["status"]["alt"])  # fmt: skip
+charts.show_figure(
+    summary_charts.status_bars(counts, labels=labels, title=texts["status"]["title"]),
+    "summary-status-by-area",
+    texts["status"]["alt"],
+)
 tables.show_table(
     summary_text.status_display(counts),
     align=tables.align_right([c for c in summary_text.status_display(counts).columns if c != "Osa-alue"]),

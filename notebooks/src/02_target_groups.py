@@ -12,11 +12,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import target_groups, target_groups_text, with_changes
+from serviceplan.metrics import target_groups, target_groups_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import customer_events, statfin
+from serviceplan.sources import customer_events
 
 ctx = setup(period, workspace)
 analysis = target_groups.analyse_period(ctx)
@@ -29,7 +29,7 @@ tables.show_markdown(target_groups_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(target_groups.kpis, ctx, first_period=statfin.DATASET.first_period),
+    target_groups.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden lukuihin. Omatyöntekijän "
     "tavoite on suunnitelmasta; muut tavoitteet ovat oletuksia (parametrit): pitkäaikaistyöttömiä ja yli 3 kk "
     "työttömyyteen siirtyviä ei enempää kuin vuotta aiemmin, poistuma vähintään koko maan tasolla.",
@@ -136,6 +136,7 @@ else:
         title=texts["advisor"]["title"],
         unit="share",
     )
+    charts.percent_ticks(figure.axes[0])
     charts.mark_suppressed(figure.axes[0], list(chart_data["hidden"]), ctx.params.disclosure.symbol)
     charts.show_figure(figure, "target-groups-advisor", texts["advisor"]["alt"])
     target_groups_text.advisor_history_table(analysis, advisor_months).show()

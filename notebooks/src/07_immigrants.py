@@ -12,12 +12,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import immigrants, immigrants_text, with_changes
+from serviceplan.metrics import immigrants, immigrants_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
 from serviceplan.sources import immigrants as immigrant_source
-from serviceplan.sources import statfin
 
 ctx = setup(period, workspace)
 analysis = immigrants.analyse_period(ctx)
@@ -32,7 +31,7 @@ tables.show_markdown(immigrants_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(immigrants.kpis, ctx, first_period=statfin.DATASET.first_period),
+    immigrants.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden lukuihin. Siirtymien "
     "tavoitetahti on oletus (parametrit), ks. menetelmäkuvaus alempana. Alle viiden henkilön lukuja ei julkaista.",
 )

@@ -74,6 +74,22 @@ AREAS: tuple[Area, ...] = (
         kpi_function="serviceplan.metrics.grants:kpis",
     ),
     Area(
+        id="ecosystems",
+        notebook="05_ecosystems.ipynb",
+        title="Palvelujen tuottaminen ja ekosysteemit",
+        plan_section="5. Palvelujen tuottaminen; 6.1 Sosiaalinen vastuu; 6.2 Ekosysteemien hyödyntäminen",
+        datasets=("services", "partner_network", "plan_actions"),  # and plan/actions.yaml (the deadlines)
+        kpi_function="serviceplan.metrics.ecosystems:kpis",
+    ),
+    Area(
+        id="employer_services",
+        notebook="06_employer_services.ipynb",
+        title="Työnantajapalvelut",
+        plan_section="7. Työnantajapalvelut",
+        datasets=("statfin", "employer_services"),
+        kpi_function="serviceplan.metrics.employer_services:kpis",
+    ),
+    Area(
         id="immigrants",
         notebook="07_immigrants.ipynb",
         title="Maahanmuuttajat",

@@ -95,6 +95,7 @@ class MonthPlan:
     jobs: list[NotebookJob]
     started: float = field(default_factory=time.perf_counter)
     prepare_seconds: float = 0.0
+    code: str = ""  # the package code digest the execution keys were made with
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,7 @@ def _prepare(
         build_canonical(ws, names)
     params = load_params(period.year, ws.params_dir)
     code, env = mf.code_digest(), mf.environment()
+    plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages
     jobs = []
     for area in areas:
         source = ws.notebooks_dir / area.notebook
@@ -262,12 +264,14 @@ def _prepare(
             code=code,
             env=env,
             kernel=KERNEL,
+            workspace_inputs=plan_files,
         )
         jobs.append(NotebookJob(area, source, source_sha, datasets, key))
     version = versions.version_name(period, revision)
     staging = versions.staging_dir(ws, version)
     (staging / "logs").mkdir()
-    plan = MonthPlan(period, version, revision, revise, staging, params, input_files(ws, period), jobs, started)
+    inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
+    plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
     try:
         for job in jobs:
             if not force and _restore_cached(ws, plan, job):
@@ -276,6 +280,7 @@ def _prepare(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     plan.prepare_seconds = time.perf_counter() - started
+    plan.code = code
     return plan
 
 
@@ -805,7 +810,7 @@ def _manifest(ws: Workspace, plan: MonthPlan, kpi_hashes: dict[str, str], rows: 
         "revision": plan.revision,
         "reason": plan.reason,
         "revises": previous[-1] if previous else None,
-        "code": {**mf.git_state(), "digest": mf.code_digest()},
+        "code": {**mf.git_state(), "digest": plan.code},
         "environment": mf.environment(),
         "parameters": {"digest": plan.params.digest(), "values": plan.params.model_dump(mode="json")},
         "inputs": mf.input_records(ws, plan.inputs),

@@ -98,12 +98,28 @@ def package_files(root: Path = _PACKAGE_DIR) -> list[Path]:
     )
 
 
-@functools.cache
 def code_digest() -> str:
-    """A hash of the package's own files (paths and bytes). Computed once per process."""
+    """A hash of the package's own files (paths and bytes); computed afresh each time (tens of milliseconds), so
+    that a long-lived session that edits the package does not reuse executions made with older code."""
     digest = hashlib.sha256()
     for path in package_files():
         digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
+        digest.update(sha256_file(path).encode("ascii") + b"\n")
+    return digest.hexdigest()
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Every file under ``folder`` in a stable order (empty when the folder does not exist)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def folder_digest(folder: Path) -> str:
+    """A hash of the relative paths and bytes of every file under ``folder``."""
+    digest = hashlib.sha256()
+    for path in folder_files(folder):
+        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
         digest.update(sha256_file(path).encode("ascii") + b"\n")
     return digest.hexdigest()
 
@@ -163,7 +179,6 @@ def _git(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-@functools.cache
 def git_state(path: Path = _PACKAGE_DIR) -> dict[str, Any]:
     """The commit of the checkout holding ``path`` (the package by default) and whether it has local changes.
 
@@ -188,8 +203,13 @@ def execution_key(
     code: str,
     env: Mapping[str, Any],
     kernel: str,
+    workspace_inputs: Mapping[str, str] | None = None,
 ) -> str:
-    """The content hash a notebook execution is cached under: equal keys mean an equal execution."""
+    """The content hash a notebook execution is cached under: equal keys mean an equal execution.
+
+    ``workspace_inputs`` are digests of workspace files every notebook may read besides the canonical tables
+    (the plan's actions and risks in ``plan/``).
+    """
     return sha256_json(
         {
             "format": EXECUTION_FORMAT,
@@ -197,6 +217,7 @@ def execution_key(
             "period": str(period),
             "params": params_digest,
             "datasets": dict(sorted(datasets.items())),
+            "workspace": dict(sorted((workspace_inputs or {}).items())),
             "code": code,
             "environment": env,
             "kernel": kernel,

@@ -46,6 +46,13 @@ def decode_bytes(data: bytes, file: str) -> str:
     """Decode UTF-8 (with or without BOM), falling back to cp1252 for exports from older Windows tools."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # cp1252 would decode it into text full of NUL characters
+        raise DataError(
+            [Violation(file, None, None, None, "text in UTF-8 or cp1252, not UTF-16: save the export as 'CSV UTF-8'")]
+        )
+    if b"\x00" in data:
+        kind = "an Excel workbook" if data.startswith(b"PK\x03\x04") else "binary data (NUL bytes)"
+        raise DataError([Violation(file, None, None, None, f"text in UTF-8 or cp1252; the file holds {kind}")])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -91,6 +98,23 @@ def read_finnish_csv(path: Path, expected_columns: list[str] | None = None) -> R
                         )
                     ]
                 )
+    wanted = set(expected_columns or ())
+    if wanted and not wanted <= set(header):  # title rows above the header, as in a report?
+        below = next(
+            (i for i in range(header_index + 1, min(len(rows), 31)) if wanted <= {c.strip() for c in rows[i]}), None
+        )
+        if below is not None:
+            raise DataError(
+                [
+                    Violation(
+                        file,
+                        header_index + 1,
+                        None,
+                        None,
+                        f"the header row first; it is on line {below + 1}, below title text: delete the lines above it",
+                    )
+                ]
+            )
     violations: list[Violation] = []
     records: list[list[str]] = []
     lines: list[int] = []
@@ -124,15 +148,31 @@ def read_excel_table(path: Path, expected_columns: list[str], sheet: str | int =
     The header is the first row (within the first 30) that contains every expected column name.
     """
     file = display_name(path)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head.startswith(b"PK\x03\x04"):  # every .xlsx is a zip archive
+        if not head:
+            why = "the file is empty"
+        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+            why = "this is an old-format .xls workbook: save it as .xlsx"
+        else:
+            why = "the file is not a workbook: text such as a CSV or an HTML page saved with the .xlsx extension?"
+        raise DataError([Violation(file, None, None, None, f"a readable .xlsx workbook ({why})")])
     try:
         sheet_frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise DataError(
-            [Violation(file, None, None, None, f"a readable .xlsx workbook ({type(exc).__name__})")]
+            [
+                Violation(
+                    file, None, None, None, f"a readable .xlsx workbook (damaged or incomplete: {type(exc).__name__})"
+                )
+            ]
         ) from None
     wanted = set(expected_columns)
+    closest: tuple[int, int, set[str]] = (0, 0, set())  # (columns found, row, cells) of the best header candidate
     for i in range(min(30, len(sheet_frame))):
         cells = {str(c).strip() for c in sheet_frame.iloc[i].tolist() if pd.notna(c)}
+        closest = max(closest, (len(wanted & cells), i, cells), key=lambda candidate: candidate[0])
         if wanted <= cells:
             header = [str(c).strip() if pd.notna(c) else f"_empty_{j}" for j, c in enumerate(sheet_frame.iloc[i])]
             body = sheet_frame.iloc[i + 1 :]
@@ -146,9 +186,13 @@ def read_excel_table(path: Path, expected_columns: list[str], sheet: str | int =
             frame = frame[[c for c in header if not c.startswith("_empty_")]]
             lines = [int(idx) + 1 for idx in body.index]
             return RawTable(file=file, frame=frame, lines=lines)
-    missing = ", ".join(sorted(wanted))
+    listed = ", ".join(f"'{c}'" for c in expected_columns)
+    found, row, cells = closest
+    lacking = ""
+    if found * 2 >= len(wanted):  # most of the header is there: say what the row lacks
+        lacking = f" (row {row + 1} lacks " + ", ".join(f"'{c}'" for c in expected_columns if c not in cells) + ")"
     raise DataError(
-        [Violation(file, None, None, None, f"a header row with the columns {missing} in the first 30 rows")]
+        [Violation(file, None, None, None, f"a header row with the columns {listed} in the first 30 rows{lacking}")]
     )
 
 

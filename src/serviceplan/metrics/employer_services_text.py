@@ -17,6 +17,7 @@ from serviceplan.metrics.employer_services import FIELD_LABELS, TOTAL, EmployerA
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import join_words, more_or_less, sentence
+from serviceplan.sources import employer_services
 
 # Occupational fields in running text, genitive ("the vacancies of ...").
 FIELD_GENITIVE: dict[str, str] = {
@@ -29,6 +30,16 @@ FIELD_GENITIVE: dict[str, str] = {
     "office_ict": "toimisto-, ICT- ja asiantuntijatyön",
     "other": "muiden alojen",
 }
+
+
+def _first_month_text() -> str:
+    """The first month of the employer services' report in the elative: ``tammikuusta 2025``."""
+    first = employer_services.DATASET.first_period
+    return f"{fmt.month_elative(first)} {fmt.year(first)}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _days(value: float) -> str:
@@ -78,6 +89,23 @@ CONTACT_HEADERS = {
     "events_ladec": "Yhteistyötapahtumat, Ladec",
     "events_education": "Yhteistyötapahtumat, oppilaitokset",
 }
+
+
+def month_labels(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` with its ``month`` column (``YYYY-MM``) as short Finnish month names, for showing."""
+    shown = table.copy()
+    shown["month"] = [fmt.month_short(m) for m in shown["month"]]
+    return shown
+
+
+def kpi_note() -> str:
+    """The note under the KPI table: what the changes compare and where the report's history begins."""
+    return (
+        "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
+        f"muutokset prosenttiyksikköinä. Työnantajapalvelujen raportti alkaa {_first_month_text()}, joten sen "
+        "luvuilla on vuoden takainen vertailu vasta vuoden kuluttua. Tavoitteet ovat parametreissa "
+        "(params/defaults.yaml)."
+    )
 
 
 def report_rows(analysis: EmployerAnalysis, table: pd.DataFrame) -> pd.DataFrame:
@@ -168,7 +196,9 @@ def period_line(analysis: EmployerAnalysis) -> str:
         parts.append(f"Työnantajapalvelujen kuukausiraporttia ei ole {fmt.month_genitive(period)} osalta.")
     stats = analysis.monthly[analysis.monthly["stat_open_vacancies"].notna()]
     if len(stats):
-        parts.append(f"Työnvälitystilasto (KEHA-keskus / Tilastokeskus) {fmt.month_genitive(stats['month'].iloc[-1])} loppuun.")
+        parts.append(
+            f"Työnvälitystilasto (KEHA-keskus / Tilastokeskus) {fmt.month_genitive(stats['month'].iloc[-1])} loppuun."
+        )
     return " ".join(parts)
 
 
@@ -211,7 +241,9 @@ def filling_sentences(analysis: EmployerAnalysis) -> list[str]:
         text += f"; asiakkaita sijoittui työhön {fmt.count(placements)}"
     out = [text]
     if not pd.isna(row["median_days"]):
-        times = f"Työpaikan täyttö kesti mediaanina {_days(row['median_days'])} ja keskimäärin {_days(row['mean_days'])}"
+        times = (
+            f"Työpaikan täyttö kesti mediaanina {_days(row['median_days'])} ja keskimäärin {_days(row['mean_days'])}"
+        )
         median_target, mean_target = settings.days_to_fill_median_target, settings.days_to_fill_mean_target
         if median_target is not None and mean_target is not None:
             met = [
@@ -303,8 +335,10 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
     period = analysis.period
     row = analysis.month()
     months = analysis.monthly["month"].tolist()
-    span = fmt.month_span_inessive(months[0], months[-1]) if months[0][:4] == months[-1][:4] else (
-        f"{fmt.month(months[0])} – {fmt.month(months[-1])}"
+    span = (
+        fmt.month_span_inessive(months[0], months[-1])
+        if months[0][:4] == months[-1][:4]
+        else (f"{fmt.month(months[0])} – {fmt.month(months[-1])}")
     )
     texts: dict[str, dict[str, str]] = {}
 
@@ -326,13 +360,13 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
         "alt": (
             f"Viivakaavio kuukausittain ({span}): työnvälitystilaston avoimet työpaikat kuun lopussa ja uudet "
             "työpaikat sekä työnantajapalveluille ilmoitetut ja täytetyt työpaikat (työnantajapalvelujen "
-            f"raportti alkaa tammikuusta 2025). {extent}{title}. Luvut ovat kuvion alla olevassa taulukossa."
+            f"raportti alkaa {_first_month_text()}). {extent}{title}. Luvut ovat kuvion alla olevassa taulukossa."
         ),
     }
 
     target = analysis.settings.days_to_fill_median_target
     if analysis.has_report:
-        title = f"Työpaikan täyttö kesti {fmt.month_inessive(period)} mediaanina {_days(row['median_days'])}"
+        title = f"Täyttöajan mediaani {fmt.month_inessive(period)} {_days(row['median_days'])}"
         if target is not None:
             title += f" (tavoite enintään {fmt.number(target, 0)})"
         timed = time_chart_data(analysis)
@@ -351,8 +385,7 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
         rows = fields[fields["field"] != TOTAL]
         top = rows.sort_values("received", ascending=False, kind="stable").iloc[0]
         title = (
-            f"Eniten työpaikkoja ilmoitettiin {FIELD_GENITIVE[top['field']]} tehtäviin: "
-            f"{fmt.count(top['received'])} {fmt.month_inessive(period)}"
+            f"Eniten ilmoitettuja työpaikkoja {FIELD_GENITIVE[top['field']]} tehtäviin: {fmt.count(top['received'])}"
         )
         texts["fields"] = {
             "title": title,
@@ -366,10 +399,11 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
         if len(timed):
             slow = timed.iloc[0]
             title = (
-                f"Hitaimmin täyttyivät {FIELD_GENITIVE[slow['field']]} paikat: mediaani "
-                f"{_days(slow['median_days'])}"
+                f"Hitaimmin täyttyivät {FIELD_GENITIVE[slow['field']]} paikat: mediaani {_days(slow['median_days'])}"
             )
-            ordered = [f"{FIELD_LABELS[r.field].lower()} {fmt.number(r.median_days, 1)}" for r in timed.itertuples()]
+            ordered = [
+                f"{_lower_first(FIELD_LABELS[r.field])} {fmt.number(r.median_days, 1)}" for r in timed.itertuples()
+            ]
             alt = (
                 f"Vaakapylväskaavio: täyttöaika ammattialoittain {fmt.month_inessive(period, with_year=True)}, "
                 f"mediaani ja keskiarvo päivinä, hitain ala ylimpänä. Mediaanit: {join_words(ordered)} päivää. "
@@ -429,7 +463,8 @@ def method_text(analysis: EmployerAnalysis) -> str:
         [
             "**Lähteet.** Avoimet ja uudet työpaikat ovat KEHA-keskuksen työnvälitystilastosta (Tilastokeskuksen "
             "PxWeb-tietokanta, Lahti); tilasto kattaa kaikki TE-palveluihin ilmoitetut paikat. Muut luvut ovat "
-            "työnantajapalvelujen kuukausiraportista, joka alkaa tammikuusta 2025 ja on jaettu ammattialoittain.",
+            f"työnantajapalvelujen kuukausiraportista, joka alkaa {_first_month_text()} ja on jaettu "
+            "ammattialoittain.",
             "**Miten luvut lasketaan.** Täytettyjen osuus = kuukauden aikana täytetyt / kuukauden aikana "
             "ilmoitetut työpaikat; täytetty paikka on voitu ilmoittaa jo aiemmin, joten osuus kuvaa virtoja eikä "
             "yhden kuukauden paikkojen kohtaloa. Täyttöaika on päivät ilmoittamisesta täyttämiseen kuukauden "

@@ -75,7 +75,7 @@ def delivered_months(ws: Workspace, datasets: Mapping[str, Dataset], up_to: Peri
 
 
 def short_title(title: str) -> str:
-    """A dataset title without its parenthesised detail: ``Työnvälitystilasto (KEHA-keskus ...)`` -> ``Työnvälitystilasto``."""
+    """A title without its parenthesised detail: ``Työnvälitystilasto (KEHA-keskus ...)`` -> ``Työnvälitystilasto``."""
     return title.split(" (", 1)[0].strip()
 
 

@@ -33,8 +33,9 @@ import pandas as pd
 
 from serviceplan.errors import ParameterError
 from serviceplan.kpis import Context, frame, judge, kpi_row
-from serviceplan.params import Params
+from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
+from serviceplan.present import disclosure
 from serviceplan.sources import grants
 
 AREA = "grants"
@@ -248,6 +249,47 @@ def continuation_history(grants_table: pd.DataFrame, period: Period, window_mont
     return pd.concat(parts, ignore_index=True)
 
 
+# ---- disclosure control of what is published ---------------------------------------------------------------------
+
+CONTINUATION_COUNTS: tuple[str, ...] = ("continuing", "not_continuing", "ended")
+# Published per month only: a count "this year so far" beside the month's count would let a reader of two
+# consecutive reports recover a hidden month by subtraction.
+RECIPIENT_COUNTS: tuple[str, ...] = ("decisions", "recipients")
+
+
+def published_continuation(table: pd.DataFrame, rule: Disclosure, *, as_missing: bool = True) -> pd.DataFrame:
+    """A :func:`continuation` table as it may be published: continuing + not continuing = ended on every row and
+    the job grants add up to the total row, so small counts and the cells that reveal them are hidden, and the
+    share with the continuing count. Hidden cells are NaN (``as_missing``) or the disclosure symbol."""
+    method = disclosure.hide if as_missing else disclosure.suppress
+    return method(
+        table.set_index("grant_type", drop=False),
+        rule,
+        counts=list(CONTINUATION_COUNTS),
+        derived={"share": "continuing"},
+        total_row=FOLLOW_UP_TOTAL,
+        total_col="ended",
+    ).reset_index(drop=True)
+
+
+def published_recipients(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
+    """A :func:`recipients_table` as it may be published (``decisions_ytd`` left out), small counts replaced by
+    the disclosure symbol: each count column against its total row (decisions and recipients do not add up
+    along a row), and the mean paid per recipient hidden with the recipients."""
+    return disclosure.suppress_columns(
+        table.drop(columns=["decisions_ytd"]).set_index("grant_type", drop=False),
+        rule,
+        counts=list(RECIPIENT_COUNTS),
+        derived={"mean_paid_eur": ["recipients"]},
+        total_row=TOTAL,
+    ).reset_index(drop=True)
+
+
+def _published_number(value: object) -> float:
+    """A published cell as a number: NaN for the disclosure symbol."""
+    return math.nan if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+
+
 # ---- the whole analysis of a month -------------------------------------------------------------------------------
 
 
@@ -309,9 +351,7 @@ def _count(value: float, params: Params) -> float:
 
 def _share(part: float, whole: float, params: Params) -> float:
     """``part / whole`` as published: NaN without a denominator or when the part or the rest is a hidden count."""
-    if math.isnan(part) or math.isnan(whole) or whole <= 0:
-        return math.nan
-    if math.isnan(_count(part, params)) or math.isnan(_count(whole - part, params)):
+    if whole <= 0 or math.isnan(_count(part, params)) or math.isnan(_count(whole - part, params)):
         return math.nan
     return part / whole
 
@@ -334,15 +374,15 @@ def kpi_rows(ctx: Context, analysis: GrantsAnalysis) -> pd.DataFrame:
             kpi_row(ctx, AREA, f"paid_ytd_{grant}_eur", f"Maksettu vuoden alusta: {GRANT_LABELS[grant]}",
                     row["paid_ytd_eur"], "eur", budget, "lower_better")
         )  # fmt: skip
-    recipients = analysis.recipients.set_index("grant_type")
+    recipients = published_recipients(analysis.recipients, params.disclosure).set_index("grant_type")
     month_value = analysis.has_month
     rows.append(
         kpi_row(ctx, AREA, "grant_recipients", "Avustusten saajat kuukaudessa",
-                _count(recipients.loc[TOTAL, "recipients"], params) if month_value else None, "count")
+                _published_number(recipients.loc[TOTAL, "recipients"]) if month_value else None, "count")
     )  # fmt: skip
     rows.append(
         kpi_row(ctx, AREA, "lahti_lisa_recipients", "Lahti-lisän saajat kuukaudessa",
-                _count(recipients.loc[LAHTI_LISA, "recipients"], params) if month_value else None, "count")
+                _published_number(recipients.loc[LAHTI_LISA, "recipients"]) if month_value else None, "count")
     )  # fmt: skip
     voucher = analysis.vouchers
     rows.append(
@@ -354,14 +394,14 @@ def kpi_rows(ctx: Context, analysis: GrantsAnalysis) -> pd.DataFrame:
                 _share(voucher.used, voucher.issued, params), "share")
     )  # fmt: skip
     target = settings.continuing_target_share
+    published = published_continuation(analysis.continuation, params.disclosure).set_index("grant_type")
     for grant, kpi, label in (
         (FOLLOW_UP_TOTAL, "jobs_continuing_share", "Työsuhde jatkui tuen päätyttyä"),
         (LAHTI_LISA, "jobs_continuing_share_lahti_lisa", "Työsuhde jatkui tuen päätyttyä: Lahti-lisä"),
         ("recruitment_bonus", "jobs_continuing_share_recruitment_bonus",
          "Työsuhde jatkui tuen päätyttyä: rekrytointipalkkio"),
     ):  # fmt: skip
-        row = analysis.continuation_row(grant)
-        share = _share(row["continuing"], row["ended"], params)
+        share = published.loc[grant, "share"]
         rows.append(kpi_row(ctx, AREA, kpi, label, share, "share", target, "higher_better"))
     return frame(rows)
 

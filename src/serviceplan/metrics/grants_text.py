@@ -17,6 +17,8 @@ from serviceplan.metrics.grants import (
     JOB_GRANTS,
     TOTAL,
     GrantsAnalysis,
+    published_continuation,
+    published_recipients,
 )
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
@@ -33,7 +35,6 @@ IN_TEXT: dict[str, str] = {
     "association_grants": "yhdistysavustukset",
 }
 STATUS_WORDS: dict[str, str] = {"ok": "budjetissa", "warn": "hieman yli", "alert": "yli", "none": "–"}
-CONTINUATION_COUNTS: list[str] = ["continuing", "not_continuing", "ended"]
 
 
 def _is_number(value: object) -> bool:
@@ -51,53 +52,28 @@ def spend_display(analysis: GrantsAnalysis) -> pd.DataFrame:
 
 
 def recipients_display(analysis: GrantsAnalysis) -> pd.DataFrame:
-    """Decisions and recipients per grant type for showing: small counts hidden, each column against its total
-    row (decisions, decisions this year and recipients are different measures), and the mean paid per recipient
-    hidden with its count."""
-    table = analysis.recipients.set_index("grant_type", drop=False)
-    return disclosure.suppress_columns(
-        table,
-        analysis.params.disclosure,
-        counts=["decisions", "decisions_ytd", "recipients"],
-        derived={"mean_paid_eur": ["recipients"]},
-        total_row=TOTAL,
-    ).reset_index(drop=True)
+    """Decisions and recipients per grant type for showing (:func:`serviceplan.metrics.grants.published_recipients`)."""
+    return published_recipients(analysis.recipients, analysis.params.disclosure)
 
 
 def continuation_display(analysis: GrantsAnalysis) -> pd.DataFrame:
-    """Jobs continuing after the subsidy for showing: counts hidden with their secondary cells (a row's continuing
-    + not continuing = ended, and the total row) and the share hidden with the continuing count."""
-    table = analysis.continuation.set_index("grant_type", drop=False)
-    return disclosure.suppress(
-        table,
-        analysis.params.disclosure,
-        counts=CONTINUATION_COUNTS,
-        derived={"share": "continuing"},
-        total_row=FOLLOW_UP_TOTAL,
-        total_col="ended",
-    ).reset_index(drop=True)
+    """Jobs continuing after the subsidy for showing (:func:`serviceplan.metrics.grants.published_continuation`)."""
+    return published_continuation(analysis.continuation, analysis.params.disclosure, as_missing=False)
 
 
 def continuation_series(analysis: GrantsAnalysis) -> pd.DataFrame:
     """The pooled continuation share at each month of the history, one column per job grant and the total
-    (``job_grants``), and ``target``; a share built on a hidden count is NaN (a chart leaves a gap), and
-    ``{grant}_ended`` columns hold the ended subsidies behind each share (NaN when hidden)."""
+    (``job_grants``), ``{grant}_ended`` columns with the ended subsidies behind each share, and ``target``; a
+    number hidden by disclosure control is NaN (a chart leaves a gap)."""
     history = analysis.continuation_history
-    columns = ["month", *JOB_GRANTS, FOLLOW_UP_TOTAL]
+    grants_shown = [*JOB_GRANTS, FOLLOW_UP_TOTAL]
     if history.empty:
-        return pd.DataFrame(columns=[*columns, "target"])
+        return pd.DataFrame(columns=["month", *grants_shown, "target"])
     rows = []
     for month, part in history.groupby("month", sort=True):
-        hidden = disclosure.hide(
-            part.set_index("grant_type"),
-            analysis.params.disclosure,
-            counts=CONTINUATION_COUNTS,
-            derived={"share": "continuing"},
-            total_row=FOLLOW_UP_TOTAL,
-            total_col="ended",
-        )
+        hidden = published_continuation(part, analysis.params.disclosure).set_index("grant_type")
         row: dict[str, object] = {"month": month}
-        for grant in [*JOB_GRANTS, FOLLOW_UP_TOTAL]:
+        for grant in grants_shown:
             row[grant] = hidden.at[grant, "share"]
             row[f"{grant}_ended"] = hidden.at[grant, "ended"]
         rows.append(row)
@@ -110,10 +86,108 @@ def monthly_long(analysis: GrantsAnalysis) -> pd.DataFrame:
     """Euros paid per month and grant type as a long table (``month``, ``grant_type``, ``label``, ``paid_eur``)
     for a stacked chart; months without data are left out."""
     monthly = analysis.monthly
-    long = monthly.melt(id_vars="month", value_vars=list(GRANT_TYPES), var_name="grant_type", value_name="paid_eur")
+    long = monthly[["month", *GRANT_TYPES]].melt(id_vars="month", var_name="grant_type", value_name="paid_eur")
     long = long.dropna(subset=["paid_eur"])
     long["label"] = [GRANT_LABELS[g] for g in long["grant_type"]]
     return long[["month", "grant_type", "label", "paid_eur"]].reset_index(drop=True)
+
+
+def monthly_table(analysis: GrantsAnalysis) -> pd.DataFrame:
+    """The monthly chart's numbers for showing: ``Kuukausi``, euros per grant type, the total and the month's
+    budget (all grant types), as Finnish text; months after the report month are left out."""
+    monthly = analysis.monthly[analysis.monthly["month"] <= str(analysis.period)]
+    out = pd.DataFrame({"Kuukausi": [fmt.month_short(m) for m in monthly["month"]]})
+    for grant in GRANT_TYPES:
+        out[GRANT_LABELS[grant]] = [fmt.euro_compact(v, 2) for v in monthly[grant]]
+    out["Yhteensä"] = [fmt.euro_compact(v, 2) for v in monthly["paid_eur"]]
+    out["Kuukauden budjetti"] = [fmt.euro_compact(v, 2) for v in monthly["budget_eur"]]
+    return out
+
+
+def continuation_table(analysis: GrantsAnalysis) -> pd.DataFrame:
+    """The continuation chart's numbers for showing: per month, each job grant's share with the ended subsidies
+    behind it in brackets (``62,8 % (183)``), hidden cells as the disclosure symbol."""
+    series = continuation_series(analysis)
+    symbol = analysis.params.disclosure.symbol
+    out = pd.DataFrame({"Kuukausi": [fmt.month_short(m) for m in series["month"]]})
+    for grant in [*JOB_GRANTS, FOLLOW_UP_TOTAL]:
+        cells = []
+        for share, ended in zip(series[grant], series[f"{grant}_ended"], strict=True):
+            if fmt.is_missing(ended):
+                cells.append(symbol)
+            elif float(ended) == 0:
+                cells.append(fmt.MISSING)
+            else:
+                shown = symbol if fmt.is_missing(share) else fmt.percent(share)
+                cells.append(f"{shown} ({fmt.count(ended)})")
+        out[GRANT_LABELS[grant]] = cells
+    return out
+
+
+SPEND_COLUMNS: list[str] = [
+    "label",
+    "annual_budget_eur",
+    "budget_to_date_eur",
+    "paid_ytd_eur",
+    "diff_to_date_eur",
+    "used_share",
+    "paid_month_eur",
+    "status",
+]
+SPEND_FORMATS: dict[str, str] = {
+    "annual_budget_eur": "eur",
+    "budget_to_date_eur": "eur",
+    "paid_ytd_eur": "eur",
+    "diff_to_date_eur": "eur_signed",
+    "used_share": "percent0",
+    "paid_month_eur": "eur",
+}
+SPEND_HEADERS: dict[str, str] = {
+    "label": "Avustuslaji",
+    "annual_budget_eur": "Vuoden budjetti",
+    "budget_to_date_eur": "Kauden budjetti",
+    "paid_ytd_eur": "Maksettu vuoden alusta",
+    "diff_to_date_eur": "Maksettu − kauden budjetti",
+    "used_share": "Vuoden budjetista käytetty",
+    "paid_month_eur": "Maksettu kuukaudessa",
+    "status": "Tila",
+}
+RECIPIENT_COLUMNS: list[str] = ["label", "decisions", "recipients", "mean_paid_eur"]
+RECIPIENT_FORMATS: dict[str, str] = {
+    "decisions": "count",
+    "recipients": "count",
+    "mean_paid_eur": "eur",
+}
+RECIPIENT_HEADERS: dict[str, str] = {
+    "label": "Avustuslaji",
+    "decisions": "Päätökset kuukaudessa",
+    "recipients": "Saajat kuukaudessa",
+    "mean_paid_eur": "Maksettu / saaja",
+}
+
+
+def spend_title(analysis: GrantsAnalysis) -> str:
+    """The title of the spend table."""
+    return f"Kuvion luvut: maksut ja budjetti {_span(analysis)}"
+
+
+def recipients_title(analysis: GrantsAnalysis) -> str:
+    """The title of the recipients table."""
+    return f"Päätökset ja saajat avustuslajeittain, {fmt.month(analysis.period)}"
+
+
+def continuation_target_label(analysis: GrantsAnalysis) -> str:
+    """The legend label of the continuation chart's target line."""
+    return f"Tavoite {fmt.percent(analysis.params.areas.grants.continuing_target_share, 0)}"
+
+
+def continuation_table_title(analysis: GrantsAnalysis) -> str:
+    """The title of the continuation table, naming the pooling window."""
+    months = analysis.params.areas.grants.continuation_window_months
+    return (
+        f"Kuvion luvut: työsuhde jatkui tuen päätyttyä, osuus edeltävien {months} kuukauden aikana päättyneistä "
+        "tuista (suluissa päättyneet tuet)"
+    )
 
 
 # ---- sentences ---------------------------------------------------------------------------------------------------
@@ -184,7 +258,7 @@ def describe(analysis: GrantsAnalysis) -> list[str]:
     hidden = [
         IN_TEXT[g]
         for g in GRANT_TYPES
-        if any(isinstance(recipients.loc[g, c], str) for c in ("decisions", "decisions_ytd", "recipients"))
+        if any(isinstance(recipients.loc[g, c], str) for c in ("decisions", "recipients"))
     ]
     if hidden:
         out.append(

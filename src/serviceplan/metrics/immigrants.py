@@ -34,6 +34,7 @@ import pandas as pd
 
 from serviceplan import data
 from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.metrics.target_groups import complete_months, ratio, region_names, shown_count
 from serviceplan.params import Params
 from serviceplan.periods import Period, month_range
@@ -229,3 +230,13 @@ def kpis(ctx: Context) -> pd.DataFrame:
     to the occupation-based teams (count, and rate against the target from params) and International House Lahti
     contacts."""
     return kpi_rows(ctx, analyse_period(ctx))
+
+
+def kpis_with_changes(ctx: Context, analysis: ImmigrantAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again."""
+
+    def function(context: Context) -> pd.DataFrame:
+        return kpi_rows(context, analysis) if context.period == analysis.period else kpis(context)
+
+    return with_changes(function, ctx, first_period=statfin.DATASET.first_period)

@@ -55,7 +55,7 @@ def foreign_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
     numbers)."""
     home = analysis.foreign[analysis.home].reindex(months)
     table = pd.DataFrame({"month": months, "foreign": home["foreign"].to_numpy(), "unemployed": home["unemployed"]})
-    table = disclosure.suppress(
+    table = disclosure.suppress_rows(
         table, analysis.params.disclosure, counts=["foreign", "unemployed"], total_col="unemployed"
     )
     formats = {"foreign": "count", "unemployed": "count"}
@@ -69,7 +69,11 @@ def foreign_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
         formats[code] = "percent"
         headers[code] = f"{name}: osuus työttömistä"
     return Shown(
-        _month_names(table), formats, headers, title="Kuvion luvut: ulkomaan kansalaiset työttömistä työnhakijoista"
+        _month_names(table),
+        formats,
+        headers,
+        title="Kuvion luvut: ulkomaan kansalaiset työttömistä työnhakijoista",
+        note=disclosure.note_if_hidden(table, analysis.params.disclosure),
     )
 
 
@@ -78,7 +82,7 @@ def integration_frame(analysis: ImmigrantAnalysis, months: list[str]) -> pd.Data
     ``YYYY-MM``): the one source of the integration chart and its table."""
     rows = analysis.totals.reindex([m for m in months if m in analysis.totals.index])
     table = rows[["in_integration_training", "not_in_training", "in_integration_period", "training_share"]]
-    return disclosure.suppress(
+    return disclosure.suppress_rows(
         table.reset_index(names="month"),
         analysis.params.disclosure,
         counts=["in_integration_training", "not_in_training", "in_integration_period"],
@@ -89,8 +93,9 @@ def integration_frame(analysis: ImmigrantAnalysis, months: list[str]) -> pd.Data
 
 def integration_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
     """The integration chart's numbers as a table."""
+    shown_frame = _month_names(integration_frame(analysis, months))
     return Shown(
-        _month_names(integration_frame(analysis, months)),
+        shown_frame,
         {
             "in_integration_training": "count",
             "not_in_training": "count",
@@ -105,7 +110,7 @@ def integration_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
             "training_share": "Koulutuksessa, %",
         },
         title="Kuvion luvut: kotoutumisajalla olevat asiakkaat kuukauden lopussa",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -118,7 +123,7 @@ def moves_frame(analysis: ImmigrantAnalysis, months: list[str]) -> pd.DataFrame:
     table["target_rate"] = float("nan") if target is None else target
     # the expected moves at the target pace: the target rate x (people in the integration period + moved)
     table["target_moves"] = table["target_rate"] * rows["move_base"].to_numpy()
-    shown = disclosure.suppress(
+    shown = disclosure.suppress_rows(
         table,
         analysis.params.disclosure,
         counts=["moved_to_occupation_teams"],
@@ -129,8 +134,9 @@ def moves_frame(analysis: ImmigrantAnalysis, months: list[str]) -> pd.DataFrame:
 
 def moves_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
     """The moves chart's numbers as a table."""
+    shown_frame = _month_names(moves_frame(analysis, months))
     return Shown(
-        _month_names(moves_frame(analysis, months)),
+        shown_frame,
         {
             "moved_to_occupation_teams": "count",
             "move_rate": "percent",
@@ -145,7 +151,7 @@ def moves_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
             "target_moves": "Siirtyneitä tavoitetahdilla",
         },
         title="Kuvion luvut: kotoutumisajan jälkeen ammattialatiimeihin siirtyneet",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -169,8 +175,9 @@ def groups_table(analysis: ImmigrantAnalysis) -> Shown:
     """The month's language groups as a table."""
     shown = groups_frame(analysis)
     columns = ["label", *COUNTS, "integration_share", "training_share"]
+    shown_frame = shown[columns]
     return Shown(
-        shown[columns],
+        shown_frame,
         {**dict.fromkeys(COUNTS, "count"), "integration_share": "percent0", "training_share": "percent0"},
         {
             "label": "Kieliryhmä",
@@ -183,7 +190,7 @@ def groups_table(analysis: ImmigrantAnalysis) -> Shown:
             "training_share": "Koulutuksessa, % kotoutumisajalla olevista",
         },
         title=f"Maahanmuuttajapalvelujen asiakkaat kieliryhmittäin, {fmt.month(analysis.period)}",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -191,17 +198,18 @@ def ihl_frame(analysis: ImmigrantAnalysis, months: list[str]) -> pd.DataFrame:
     """International House Lahti contacts per month, suppressed."""
     rows = analysis.totals.reindex([m for m in months if m in analysis.totals.index])
     table = rows[["ihl_contacts"]].reset_index(names="month")
-    return disclosure.suppress(table, analysis.params.disclosure, counts=["ihl_contacts"])
+    return disclosure.suppress_rows(table, analysis.params.disclosure, counts=["ihl_contacts"])
 
 
 def ihl_table(analysis: ImmigrantAnalysis, months: list[str]) -> Shown:
     """The contacts chart's numbers as a table."""
+    shown_frame = _month_names(ihl_frame(analysis, months))
     return Shown(
-        _month_names(ihl_frame(analysis, months)),
+        shown_frame,
         {"ihl_contacts": "count"},
         {"month": "Kuukausi", "ihl_contacts": "Yhteydenottoja"},
         title="Kuvion luvut: International House Lahti -yhteydenotot",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -243,12 +251,8 @@ def foreign_sentence(analysis: ImmigrantAnalysis) -> str:
     shares = [
         f"{region} {fmt.percent(analysis.foreign_at(code)['foreign_share'])}"
         for code, region in analysis.regions.items()
-        if code != analysis.home
     ]
-    text += f". He olivat {fmt.percent(now['foreign_share'])} kaikista työttömistä ({name})"
-    if shares:
-        text += f"; vertailu: {join_words(shares)}"
-    return text
+    return text + f". Ulkomaan kansalaisten osuus kaikista työttömistä: {join_words(shares)}"
 
 
 def _count_or_few(value: float, analysis: ImmigrantAnalysis) -> str:
@@ -429,4 +433,18 @@ def method_text(analysis: ImmigrantAnalysis) -> str:
             "Siirtyneiden osuus = kuukauden aikana ammattialatiimeihin siirtyneet / (kotoutumisajalla kuukauden "
             f"lopussa + siirtyneet). {target_text}",
         ]
+    )
+
+
+def kpi_note(analysis: ImmigrantAnalysis) -> str:
+    """The note under the KPI table: what the changes compare, the target's source and the disclosure rule."""
+    rule = analysis.params.disclosure
+    target = (
+        "Siirtymien tavoitetahti on oletus (parametrit), ks. menetelmäkuvaus sivun lopussa. "
+        if move_rate_target(analysis.params) is not None
+        else ""
+    )
+    return (
+        "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raportin lukuihin. "
+        f"{target}Alle {rule.min_count} henkilön lukuja ei julkaista (–)."
     )

@@ -175,7 +175,7 @@ def analyse(
     status = timeline_order(plan_status.status_as_of(plan, updates, period))
     previous = timeline_order(plan_status.status_as_of(plan, updates, period.shift(-1)))
     first = min(d.first_period for d in datasets.values())
-    start = max(first, period.shift(1 - params.delivery_months_shown))
+    start = max(min(first, period), period.shift(1 - params.delivery_months_shown))
     months = month_range(start, period)
     return KnowledgeAnalysis(
         period=period,
@@ -221,23 +221,74 @@ def kpi_rows(ctx: Context, analysis: KnowledgeAnalysis) -> pd.DataFrame:
     actions = analysis.action_counts()
     fresh = freshness.counts(analysis.freshness)
     rows = [
-        kpi_row(ctx, AREA, "plan_actions_late", "Määräajasta myöhässä olevat toimenpiteet",
-                _nan_unless(started, actions["late"]), "count", params.max_late_actions, "lower_better"),
-        kpi_row(ctx, AREA, "plan_actions_due_done_share", "Määräajan ohittaneista toimenpiteistä valmiina",
-                _nan_unless(started, analysis.due_done_share()), "share", params.due_done_share_target,
-                "higher_better"),
-        kpi_row(ctx, AREA, "plan_actions_done", "Valmiit toimenpiteet", _nan_unless(started, actions["done"]),
-                "count", None, "higher_better"),
-        kpi_row(ctx, AREA, "plan_actions_on_track", "Aikataulussa etenevät toimenpiteet",
-                _nan_unless(started, actions["on_track"]), "count"),
-        kpi_row(ctx, AREA, "plan_actions_total", "Toimenpiteitä suunnitelmassa", _nan_unless(started, actions["total"]),
-                "count"),
+        kpi_row(
+            ctx,
+            AREA,
+            "plan_actions_late",
+            "Määräajasta myöhässä olevat toimenpiteet",
+            _nan_unless(started, actions["late"]),
+            "count",
+            params.max_late_actions,
+            "lower_better",
+        ),
+        kpi_row(
+            ctx,
+            AREA,
+            "plan_actions_due_done_share",
+            "Määräajan ohittaneista toimenpiteistä valmiina",
+            _nan_unless(started, analysis.due_done_share()),
+            "share",
+            params.due_done_share_target,
+            "higher_better",
+        ),
+        kpi_row(
+            ctx,
+            AREA,
+            "plan_actions_done",
+            "Valmiit toimenpiteet",
+            _nan_unless(started, actions["done"]),
+            "count",
+            None,
+            "higher_better",
+        ),
+        kpi_row(
+            ctx,
+            AREA,
+            "plan_actions_on_track",
+            "Aikataulussa etenevät toimenpiteet",
+            _nan_unless(started, actions["on_track"]),
+            "count",
+        ),
+        kpi_row(
+            ctx,
+            AREA,
+            "plan_actions_total",
+            "Toimenpiteitä suunnitelmassa",
+            _nan_unless(started, actions["total"]),
+            "count",
+        ),
         kpi_row(ctx, AREA, "risks_high", "Korkeiksi arvioidut riskit", analysis.risk_counts()["high"], "count"),
-        kpi_row(ctx, AREA, "datasets_current_share", "Ajan tasalla olevat aineistot",
-                freshness.current_share(analysis.freshness), "share", params.current_share_target, "higher_better"),
-        kpi_row(ctx, AREA, "deliveries_missing", "Puuttuvat kuukausitoimitukset", fresh["months_missing"], "count",
-                params.max_missing_deliveries, "lower_better"),
-    ]  # fmt: skip
+        kpi_row(
+            ctx,
+            AREA,
+            "datasets_current_share",
+            "Ajan tasalla olevat aineistot",
+            freshness.current_share(analysis.freshness),
+            "share",
+            params.current_share_target,
+            "higher_better",
+        ),
+        kpi_row(
+            ctx,
+            AREA,
+            "deliveries_missing",
+            "Puuttuvat kuukausitoimitukset",
+            fresh["months_missing"],
+            "count",
+            params.max_missing_deliveries,
+            "lower_better",
+        ),
+    ]
     return frame(rows)
 
 

@@ -89,15 +89,18 @@ def timeline_rows(analysis: KnowledgeAnalysis) -> pd.DataFrame:
             "deadline": status["deadline"],
             "completed_on": status["completed_on"],
             "state": status["state"].astype(str),
-            "state_text": [f"{ACTION_SYMBOLS[str(r['state'])]} {action_state_text(r, short=True)}"
-                           for _, r in status.iterrows()],
+            "state_text": [
+                f"{ACTION_SYMBOLS[str(r['state'])]} {action_state_text(r, short=True)}" for _, r in status.iterrows()
+            ],
         }
     )
 
 
 def dataset_labels(analysis: KnowledgeAnalysis) -> dict[str, str]:
     """Short Finnish names of the datasets, for chart rows."""
-    return {str(r["dataset"]): shorten(freshness.short_title(str(r["title"])), 45) for _, r in analysis.freshness.iterrows()}
+    return {
+        str(r["dataset"]): shorten(freshness.short_title(str(r["title"])), 45) for _, r in analysis.freshness.iterrows()
+    }
 
 
 def _ids(frame: pd.DataFrame) -> str:
@@ -110,8 +113,10 @@ def describe(analysis: KnowledgeAnalysis) -> list[str]:
     period = analysis.period
     out = []
     if not analysis.plan_started:
-        out.append(f"Palvelusuunnitelma hyväksyttiin {fmt.day(analysis.plan.info.date)}, joten toimenpiteitä ei "
-                   f"vielä seurattu {fmt.month_inessive(period, with_year=True)}")  # fmt: skip
+        out.append(
+            f"Palvelusuunnitelma hyväksyttiin {fmt.day(analysis.plan.info.date)}, joten toimenpiteitä ei "
+            f"vielä seurattu {fmt.month_inessive(period, with_year=True)}"
+        )
     else:
         counts = analysis.action_counts()
         out.append(
@@ -121,7 +126,11 @@ def describe(analysis: KnowledgeAnalysis) -> list[str]:
         )
         done_now = analysis.completed_this_month()
         if len(done_now):
-            out.append(f"{fmt.month_genitive(period).capitalize()} tilannekatsauksessa valmiiksi kirjattiin {noun(len(done_now), 'toimenpide', 'toimenpidettä')}: {_ids(done_now)}")  # fmt: skip
+            how_many = noun(len(done_now), "toimenpide", "toimenpidettä")
+            out.append(
+                f"{fmt.month_genitive(period).capitalize()} tilannekatsauksessa valmiiksi kirjattiin {how_many}: "
+                f"{_ids(done_now)}"
+            )
         late = analysis.late_actions()
         for _, row in late.iterrows():
             text = (
@@ -135,7 +144,8 @@ def describe(analysis: KnowledgeAnalysis) -> list[str]:
         months = analysis.params.upcoming_months
         if len(upcoming):
             items = [f"{r['action_id']} ({_day(r['deadline'])})" for _, r in upcoming.iterrows()]
-            out.append(f"Seuraavan {months} kuukauden aikana erääntyy {noun(len(upcoming), 'toimenpide', 'toimenpidettä')}: {join_words(items)}")  # fmt: skip
+            how_many = noun(len(upcoming), "toimenpide", "toimenpidettä")
+            out.append(f"Seuraavan {months} kuukauden aikana erääntyy {how_many}: {join_words(items)}")
         else:
             out.append(f"Seuraavan {months} kuukauden aikana ei eräänny yhtään keskeneräistä toimenpidettä")
     out.append(risk_sentence(analysis))
@@ -165,16 +175,20 @@ def freshness_sentences(analysis: KnowledgeAnalysis) -> list[str]:
         out.append(f"Kaikki {fmt.count(tally['expected'])} tälle kuukaudelle odotettua aineistoa ovat ajan tasalla")
     else:
         behind = table[table["state"].isin(["late", "missing"])]
-        names = [f"{freshness.short_title(str(r['title']))} ({freshness.STATE_LABELS[str(r['state'])]})"
-                 for _, r in behind.iterrows()]  # fmt: skip
+        names = [
+            f"{freshness.short_title(str(r['title']))} ({freshness.STATE_LABELS[str(r['state'])]})"
+            for _, r in behind.iterrows()
+        ]
         out.append(
             f"Odotetuista {fmt.count(tally['expected'])} aineistosta {fmt.count(tally['current'])} on ajan tasalla; "
             f"puutteita: {join_words(names)}"
         )
     if tally["months_missing"]:
         gaps = table[table["months_missing"].fillna(0) > 0]
-        items = [f"{freshness.short_title(str(r['title']))}: {_month_list(str(r['missing_list']))}"
-                 for _, r in gaps.iterrows()]  # fmt: skip
+        items = [
+            f"{freshness.short_title(str(r['title']))}: {_month_list(str(r['missing_list']))}"
+            for _, r in gaps.iterrows()
+        ]
         out.append(f"Puuttuvia kuukausitoimituksia on {fmt.count(tally['months_missing'])} ({'; '.join(items)})")
     else:
         out.append("Kuukausittaisista toimituksista ei puutu yhtään kuukautta")
@@ -205,16 +219,21 @@ def freshness_display(analysis: KnowledgeAnalysis) -> pd.DataFrame:
                 "Aineisto": freshness.short_title(str(row["title"])),
                 "Toimittaja": freshness.short_title(str(row["owner"]).split(";")[0]),
                 "Alkaen": fmt.month_short(str(row["first_period"])),
-                "Uusin toimitus": fmt.MISSING if pd.isna(row["newest_delivery"]) else fmt.month_short(str(row["newest_delivery"])),
+                "Uusin toimitus": fmt.MISSING
+                if pd.isna(row["newest_delivery"])
+                else fmt.month_short(str(row["newest_delivery"])),
                 "Toimituksia": fmt.count(int(row["delivered_months"])),
                 "Puuttuvat kuukaudet": (
-                    "tilannekuva muutoksista" if not required else
-                    fmt.MISSING if pd.isna(missing) else
-                    fmt.count(int(missing)) + (f" ({_month_list(str(row['missing_list']))})" if int(missing) else "")
+                    "tilannekuva muutoksista"
+                    if not required
+                    else fmt.MISSING
+                    if pd.isna(missing)
+                    else fmt.count(int(missing))
+                    + (f" ({_month_list(str(row['missing_list']))})" if int(missing) else "")
                 ),
                 "Tila": f"{FRESHNESS_SYMBOLS[str(row['state'])]} {freshness.STATE_LABELS[str(row['state'])]}",
             }
-        )  # fmt: skip
+        )
     columns = ["Aineisto", "Toimittaja", "Alkaen", "Uusin toimitus", "Toimituksia", "Puuttuvat kuukaudet", "Tila"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -224,12 +243,14 @@ def statfin_display(analysis: KnowledgeAnalysis) -> pd.DataFrame:
     rows = [
         {
             "Taulukko": f"{row['table']}: {row['title']}" if str(row["title"]) else str(row["table"]),
-            "Uusin tilastokuukausi": fmt.MISSING if pd.isna(row["newest_month"]) else fmt.month_short(str(row["newest_month"])),
+            "Uusin tilastokuukausi": fmt.MISSING
+            if pd.isna(row["newest_month"])
+            else fmt.month_short(str(row["newest_month"])),
             "Päivitetty": fmt.day(pd.Timestamp(row["updated"]).date()),
             "Haettu kuukauden": fmt.month_short(str(row["delivery"])),
         }
         for _, row in analysis.statfin.iterrows()
-    ]  # fmt: skip
+    ]
     return pd.DataFrame(rows, columns=["Taulukko", "Uusin tilastokuukausi", "Päivitetty", "Haettu kuukauden"])
 
 
@@ -279,9 +300,7 @@ def figure_texts(analysis: KnowledgeAnalysis) -> dict[str, dict[str, str]]:
         timeline_title = f"Kaikki {fmt.count(counts['due'])} määräajan ohittanutta toimenpidettä ovat valmiita"
     else:
         timeline_title = "Yhdenkään toimenpiteen määräaika ei ole vielä umpeutunut"
-    states = ", ".join(
-        f"{plan_status.STATE_LABELS[s]} {fmt.count(counts[s])}" for s in plan_status.STATES
-    )
+    states = ", ".join(f"{plan_status.STATE_LABELS[s]} {fmt.count(counts[s])}" for s in plan_status.STATES)
     risk_counts = analysis.risk_counts()
     high = analysis.risks[analysis.risks["band"] == "high"]
     if len(high):
@@ -316,7 +335,8 @@ def figure_texts(analysis: KnowledgeAnalysis) -> dict[str, dict[str, str]]:
             "title": risk_title,
             "alt": (
                 "Riskimatriisi, jossa vaaka-akselilla todennäköisyys ja pystyakselilla vaikutus asteikolla 1–5. "
-                f"{risk_title}. Tasot: " + ", ".join(f"{BAND_LABELS[b]} {risk_counts[b]}" for b in BANDS)
+                f"{risk_title}. Tasot: "
+                + ", ".join(f"{BAND_LABELS[b]} {risk_counts[b]}" for b in BANDS)
                 + f". Sijainnit: {cells}. Riskit ovat myös kuvion alla olevassa taulukossa."
             ),
         },

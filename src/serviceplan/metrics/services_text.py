@@ -30,7 +30,7 @@ TEXT_STEP_EUR = 100  # euros per outcome are estimates: rounded to this many eur
 FIRST_FOLLOW_UP: dict[int, Period] = {f: services_source.DATASET.first_period.shift(f) for f in FOLLOW_UPS}
 ASSESSMENT_WORDS: dict[str, str] = {
     "below": "alle kynnyksen",
-    "above": "kynnys ylittyy",
+    "above": "yli kynnyksen",
     "few": "ei arvioida (vähän seurattuja)",
     "none": "–",
 }
@@ -127,6 +127,14 @@ def _assessment(row: pd.Series) -> str:
 def service_level_display(analysis: ServicesAnalysis) -> pd.DataFrame:
     """The monthly service level for showing, with small counts, the cells that would reveal them and the shares
     built on them hidden with the symbol (:func:`serviceplan.metrics.services.published_service_level`)."""
+    shown = _level_shown(analysis)
+    if len(shown):
+        shown["month"] = [fmt.month_short(m) for m in shown["month"]]
+    return shown
+
+
+def _level_shown(analysis: ServicesAnalysis) -> pd.DataFrame:
+    """The published service level with the disclosure symbol in hidden cells and months as ``YYYY-MM``."""
     return published_service_level(analysis.service_level, analysis.params.disclosure, as_missing=False)
 
 
@@ -181,6 +189,93 @@ def service_level_intro(analysis: ServicesAnalysis) -> str:
         "osuus lasketaan sinä kuukautena voimassa olleen säännön mukaan, ja pystyviiva merkitsee säännön "
         "muutosta. Osuus = määräajassa pidetyt / kuukauden aikana pidetyt alkuhaastattelut; työnhakukeskusteluissa "
         "ajallaan pidetyt / kuukauden aikana erääntyneet."
+    )
+
+
+EFFECTIVENESS_COLUMNS: list[str] = [
+    "label",
+    "followed_3m",
+    "open_3m",
+    "share_3m",
+    "followed_6m",
+    "open_6m",
+    "share_6m",
+    "cost_per_outcome_6m_eur",
+    "assessment",
+]
+EFFECTIVENESS_FORMATS: dict[str, str] = {
+    "followed_3m": "count",
+    "open_3m": "count",
+    "share_3m": "percent",
+    "followed_6m": "count",
+    "open_6m": "count",
+    "share_6m": "percent",
+    "cost_per_outcome_6m_eur": "eur",
+}
+SERVICE_LEVEL_COLUMNS: list[str] = [
+    "month",
+    "deadline_days",
+    "initial_interviews",
+    "within_deadline",
+    "deadline_share",
+    "discussions_due",
+    "discussions_on_time",
+    "discussions_share",
+]
+SERVICE_LEVEL_FORMATS: dict[str, str] = {
+    "deadline_days": "count",
+    "initial_interviews": "count",
+    "within_deadline": "count",
+    "deadline_share": "percent",
+    "discussions_due": "count",
+    "discussions_on_time": "count",
+    "discussions_share": "percent",
+}
+SERVICE_LEVEL_HEADERS: dict[str, str] = {
+    "month": "Kuukausi",
+    "deadline_days": "Määräaika, työpäivää",
+    "initial_interviews": "Alkuhaastatteluja",
+    "within_deadline": "Määräajassa",
+    "deadline_share": "Osuus määräajassa",
+    "discussions_due": "Työnhakukeskusteluja erääntyi",
+    "discussions_on_time": "Ajallaan",
+    "discussions_share": "Osuus ajallaan",
+}
+
+
+def effectiveness_headers(analysis: ServicesAnalysis) -> dict[str, str]:
+    """Finnish headers of the effectiveness table (the cost column names the judged follow-up)."""
+    return {
+        "label": "Palvelu",
+        "followed_3m": "Seurattuja (3 kk)",
+        "open_3m": "Avoimilla työmarkkinoilla (3 kk)",
+        "share_3m": "Osuus (3 kk)",
+        "followed_6m": "Seurattuja (6 kk)",
+        "open_6m": "Avoimilla työmarkkinoilla (6 kk)",
+        "share_6m": "Osuus (6 kk)",
+        "cost_per_outcome_6m_eur": "Kustannus / työllistynyt (6 kk)",
+        "assessment": "Arvio",
+    }
+
+
+def threshold_line(analysis: ServicesAnalysis) -> tuple[float, str]:
+    """The effectiveness threshold and its legend label, for the chart's reference line."""
+    settings = analysis.params.areas.services
+    share = settings.effectiveness_threshold_share
+    return share, f"Vaikuttavuuskynnys {fmt.percent(share, 0)} ({settings.effectiveness_follow_up_months} kk)"
+
+
+def volume_title(analysis: ServicesAnalysis) -> str:
+    """The title of the month's volume table."""
+    return f"Palvelut {fmt.month_inessive(analysis.period, with_year=True)}: aloittaneet, palveluissa ja päättyneet"
+
+
+def describe_effectiveness_missing(analysis: ServicesAnalysis) -> str:
+    """What the page says in place of the effectiveness chart before the first follow-up month."""
+    first = FIRST_FOLLOW_UP[min(FOLLOW_UPS)]
+    return (
+        f"Palvelujen tuloksia ei vielä ole: ensimmäinen seuranta ({min(FOLLOW_UPS)} kk palvelun päättymisestä) on "
+        f"{fmt.month_genitive(first)} {first.year} aineistossa."
     )
 
 
@@ -303,7 +398,7 @@ def _effectiveness_sentences(analysis: ServicesAnalysis) -> list[str]:
 def _service_level_sentences(analysis: ServicesAnalysis) -> list[str]:
     settings = analysis.params.areas.services
     period = analysis.period
-    shown = service_level_display(analysis)
+    shown = _level_shown(analysis)
     rows = shown[shown["month"] == str(period)] if len(shown) else shown
     if rows.empty:
         return [f"Asiakastietojärjestelmän raporttia ei ole {fmt.month_genitive(period)} osalta"]
@@ -454,7 +549,7 @@ def _share_words(value: object) -> str:
 def _service_level_texts(analysis: ServicesAnalysis) -> dict[str, str]:
     settings = analysis.params.areas.services
     period = analysis.period
-    shown = service_level_display(analysis)
+    shown = _level_shown(analysis)
     rows = shown[shown["month"] == str(period)] if len(shown) else shown
     months = shown["month"].tolist() if len(shown) else []
     if len(rows) and _is_number(rows.iloc[0]["deadline_share"]):

@@ -130,7 +130,8 @@ def disclose(table: pd.DataFrame, rule: Disclosure, non_person_counts: Sequence[
     """``table`` with ``value_hidden``, ``change_month_hidden`` and ``change_year_hidden``: True where a count of
     people is 1..``min_count``-1, and for every change from or to such a count (see the module docstring)."""
     out = table.copy()
-    people = [(str(u) == "count" and str(i) not in set(non_person_counts)) for u, i in zip(out["unit"], out["id"])]
+    things = set(non_person_counts)
+    people = [str(u) == "count" and str(i) not in things for u, i in zip(out["unit"], out["id"], strict=True)]
     now = [p and _small(float(v), rule) for p, v in zip(people, out["value"], strict=True)]
     month = [p and _small(float(v), rule) for p, v in zip(people, out["prev_month_value"], strict=True)]
     year = [p and _small(float(v), rule) for p, v in zip(people, out["prev_year_value"], strict=True)]

@@ -57,12 +57,16 @@ def headline_display(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
                 "Tunnusluku": str(kpi["label"]),
                 "Osa-alue": str(kpi["area_title"]),
                 "Arvo": _hidden_or(value_text(kpi["value"], unit), bool(kpi["value_hidden"]), rule),
-                "Muutos edell. kk": _hidden_or(_change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule),
-                "Muutos edell. vuodesta": _hidden_or(_change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule),
+                "Muutos edell. kk": _hidden_or(
+                    _change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule
+                ),
+                "Muutos edell. vuodesta": _hidden_or(
+                    _change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule
+                ),
                 "Tavoite": value_text(kpi["target"], unit),
                 "Tila": status_text(str(kpi["status"])),
             }
-        )  # fmt: skip
+        )
     columns = ["Tunnusluku", "Osa-alue", "Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite", "Tila"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -145,7 +149,10 @@ def describe(period: Period, headline: pd.DataFrame, changes: pd.DataFrame, skip
     else:
         out.append("Otsikkotunnusluvuilla ei ole tälle kuukaudelle tavoitteita")
     if len(changes):
-        out.append("Suurimmat muutokset edellisestä kuukaudesta: " + "; ".join(change_sentence(k) for k in changes.to_dict("records")))  # fmt: skip
+        out.append(
+            "Suurimmat muutokset edellisestä kuukaudesta: "
+            + "; ".join(change_sentence(k) for k in changes.to_dict("records"))
+        )
     else:
         out.append("Edelliseen kuukauteen verrattavia muutoksia ei ole")
     if skipped:
@@ -153,7 +160,9 @@ def describe(period: Period, headline: pd.DataFrame, changes: pd.DataFrame, skip
     return [sentence(s) for s in out]
 
 
-def figure_texts(period: Period, headline: pd.DataFrame, counts: pd.DataFrame, tile_list: list[dict[str, str]]) -> dict[str, dict[str, str]]:  # fmt: skip
+def figure_texts(
+    period: Period, headline: pd.DataFrame, counts: pd.DataFrame, tile_list: list[dict[str, str]]
+) -> dict[str, dict[str, str]]:
     """Titles that state each chart's finding and the alt texts: ``tiles`` (headline KPIs), ``status`` (KPIs
     against targets by area)."""
     states = headline["status"].astype(str)

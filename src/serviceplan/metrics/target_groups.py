@@ -44,6 +44,7 @@ import pandas as pd
 
 from serviceplan import data
 from serviceplan.kpis import Context, frame, judge, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.sources import customer_events, statfin
@@ -403,3 +404,13 @@ def kpis(ctx: Context) -> pd.DataFrame:
     and the long-term unemployed (targets: the year-ago level), the share of under-25 customers with a named
     advisor (target from the plan: all) and the Ohjaamo visits."""
     return kpi_rows(ctx, analyse_period(ctx))
+
+
+def kpis_with_changes(ctx: Context, analysis: TargetGroupAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again."""
+
+    def function(context: Context) -> pd.DataFrame:
+        return kpi_rows(context, analysis) if context.period == analysis.period else kpis(context)
+
+    return with_changes(function, ctx, first_period=statfin.DATASET.first_period)

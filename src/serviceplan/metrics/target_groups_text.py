@@ -72,11 +72,7 @@ def describe(analysis: TargetGroupAnalysis) -> list[str]:
             + f"; alle 30-vuotiaita oli {fmt.count(now['under30'])}"
         )
         out.append(outflow_sentence(analysis))
-        flow = _with_change(
-            f"Yli kolmen kuukauden työttömyyteen siirtyi kuukauden aikana {fmt.count(now['flow_over_3m'])} henkilöä",
-            more_or_less(ago["flow_over_3m"], now["flow_over_3m"], than=YEAR_AGO),
-        )
-        out.append(flow)
+        out.append(flow_sentence(analysis))
         out.append(
             _with_change(
                 f"Pitkäaikaistyöttömiä (yli vuoden työttömänä) oli {fmt.count(now['long_term'])} eli "
@@ -88,6 +84,36 @@ def describe(analysis: TargetGroupAnalysis) -> list[str]:
     out.extend(advisor_sentences(analysis))
     out.append(ohjaamo_sentence(analysis))
     return [sentence(s) for s in out if s]
+
+
+def flow_sentence(analysis: TargetGroupAnalysis) -> str:
+    """The flow into over 3 months against its target. The statistics revise the newest month's flow, so the
+    sentence compares with the year-ago level as known now (the target's base) and names it, rather than quoting
+    a percentage that could differ from the KPI table's change (computed from the figures reported then)."""
+    now, ago = analysis.at(), analysis.at(months_back=12)
+    text = f"Yli kolmen kuukauden työttömyyteen siirtyi kuukauden aikana {fmt.count(now['flow_over_3m'])} henkilöä"
+    if _has(ago["flow_over_3m"]):
+        text += f" (vuotta aiemmin {fmt.count(ago['flow_over_3m'])})"
+    return text
+
+
+def kpi_note(analysis: TargetGroupAnalysis) -> str:
+    """The note under the KPI table: what the changes compare and where each target comes from."""
+    settings = analysis.params.areas.target_groups
+    parts = [
+        "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raportin lukuihin "
+        "(tilasto tarkentaa uusimman kuukauden siirtymäluvun seuraavassa julkaisussa).",
+        f"Omatyöntekijän tavoite {fmt.percent(settings.named_advisor_under25_target, 0)} on suunnitelmasta.",
+    ]
+    if settings.long_term_max_change_yoy is not None or settings.flow_over_3m_max_change_yoy is not None:
+        parts.append(
+            "Pitkäaikaistyöttömien ja yli 3 kk työttömyyteen siirtyneiden tavoite on oletus (parametrit): "
+            "enintään vuodentakainen taso tarkentuneiden lukujen mukaan."
+        )
+    if settings.outflow_benchmark_region:
+        name = analysis.regions.get(settings.outflow_benchmark_region, settings.outflow_benchmark_region)
+        parts.append(f"Poistuma-arvioiden tavoite on oletus: vähintään vertailualueen ({name}) taso.")
+    return " ".join(parts)
 
 
 def outflow_sentence(analysis: TargetGroupAnalysis) -> str:
@@ -273,7 +299,7 @@ def youth_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
     """Young unemployed per month (the youth chart's numbers)."""
     lahti = analysis.by_region[analysis.home]
     table = lahti.reindex(months)[["under25", "age_25_29", "under30"]].reset_index(names="month")
-    shown = disclosure.suppress(
+    shown = disclosure.suppress_rows(
         table, analysis.params.disclosure, counts=["under25", "age_25_29", "under30"], total_col="under30"
     )
     return Shown(
@@ -281,6 +307,7 @@ def youth_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
         {"under25": "count", "age_25_29": "count", "under30": "count"},
         {"month": "Kuukausi", "under25": "Alle 25-v.", "age_25_29": "25–29-v.", "under30": "Alle 30-v. yhteensä"},
         title=f"Kuvion luvut: työttömät nuoret, {analysis.regions[analysis.home]}",
+        note=disclosure.note_if_hidden(shown, analysis.params.disclosure),
     )
 
 
@@ -308,7 +335,7 @@ def duration_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
     """Lahti's unemployed by duration of unemployment per month (the duration chart's numbers)."""
     lahti = analysis.by_region[analysis.home].reindex(months)
     table = lahti[[*DURATIONS, "unemployed"]].reset_index(names="month")
-    shown = disclosure.suppress(
+    shown = disclosure.suppress_rows(
         table, analysis.params.disclosure, counts=[*DURATIONS, "unemployed"], total_col="unemployed"
     )
     return Shown(
@@ -316,6 +343,7 @@ def duration_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
         {**dict.fromkeys([*DURATIONS, "unemployed"], "count")},
         {"month": "Kuukausi", **DURATION_LABELS, "unemployed": "Työttömät yhteensä"},
         title=f"Kuvion luvut: työttömät työttömyyden keston mukaan, {analysis.regions[analysis.home]}",
+        note=disclosure.note_if_hidden(shown, analysis.params.disclosure),
     )
 
 
@@ -360,7 +388,7 @@ def advisor_history(analysis: TargetGroupAnalysis, months: list[str]) -> pd.Data
     rows = analysis.advisor[analysis.advisor["group"] == UNDER_25].set_index("month").reindex(months)
     table = rows[["named_advisor", "without_advisor", "customers", "share"]].reset_index(names="month")
     table = table[table["customers"].notna()].reset_index(drop=True)
-    return disclosure.suppress(
+    return disclosure.suppress_rows(
         table,
         analysis.params.disclosure,
         counts=["named_advisor", "without_advisor", "customers"],
@@ -371,12 +399,13 @@ def advisor_history(analysis: TargetGroupAnalysis, months: list[str]) -> pd.Data
 
 def advisor_history_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
     """The advisor chart's numbers as a table (see :func:`advisor_history`)."""
+    shown_frame = _month_names(advisor_history(analysis, months))
     return Shown(
-        _month_names(advisor_history(analysis, months)),
+        shown_frame,
         _ADVISOR_FORMATS,
         {"month": "Kuukausi", **_ADVISOR_HEADERS},
         title="Kuvion luvut: alle 25-vuotiaat asiakkaat ja nimetty omatyöntekijä",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -395,12 +424,13 @@ def advisor_month_table(analysis: TargetGroupAnalysis) -> Shown:
         total_row=UNDER_25,
         total_col="customers",
     )
+    shown_frame = shown.reset_index(drop=True)
     return Shown(
-        shown.reset_index(drop=True),
+        shown_frame,
         _ADVISOR_FORMATS,
         {"group": "Ikäryhmä", **_ADVISOR_HEADERS},
         title=f"Nimetty omatyöntekijä ikäryhmittäin, {fmt.month(analysis.period)}",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -423,13 +453,14 @@ def ohjaamo_table(analysis: TargetGroupAnalysis, months: list[str]) -> Shown:
     table = analysis.ohjaamo.reindex([m for m in months if m in analysis.ohjaamo.index])
     table = table.reset_index(names="month")
     columns = [*OHJAAMO_GROUPS, OHJAAMO_TOTAL]
-    shown = disclosure.suppress(table, analysis.params.disclosure, counts=columns, total_col=OHJAAMO_TOTAL)
+    shown = disclosure.suppress_rows(table, analysis.params.disclosure, counts=columns, total_col=OHJAAMO_TOTAL)
+    shown_frame = _month_names(shown)
     return Shown(
-        _month_names(shown),
+        shown_frame,
         {**dict.fromkeys(columns, "count")},
         {"month": "Kuukausi", **OHJAAMO_LABELS},
         title="Kuvion luvut: Ohjaamo-käynnit ikäryhmittäin",
-        note=disclosure.explanation(analysis.params.disclosure),
+        note=disclosure.note_if_hidden(shown_frame, analysis.params.disclosure),
     )
 
 
@@ -475,6 +506,6 @@ def ohjaamo_chart_data(analysis: TargetGroupAnalysis, months: list[str]) -> pd.D
     """The Ohjaamo chart's data from the suppressed table: ``month``, ``total`` (NaN where hidden), ``hidden``."""
     table = analysis.ohjaamo.reindex([m for m in months if m in analysis.ohjaamo.index]).reset_index(names="month")
     columns = [*OHJAAMO_GROUPS, OHJAAMO_TOTAL]
-    shown = disclosure.suppress(table, analysis.params.disclosure, counts=columns, total_col=OHJAAMO_TOTAL)
+    shown = disclosure.suppress_rows(table, analysis.params.disclosure, counts=columns, total_col=OHJAAMO_TOTAL)
     total, hidden = chart_column(shown, OHJAAMO_TOTAL)
     return pd.DataFrame({"month": shown["month"].astype(str), OHJAAMO_TOTAL: total, "hidden": hidden})

@@ -30,7 +30,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, MultipleLocator
 
 from serviceplan.present import format as fmt
 from serviceplan.present import theme
@@ -491,3 +491,10 @@ def mark_months(fig: Figure, periods: Sequence[str], events: Mapping[str, str]) 
                     label, (where, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
                     textcoords="offset points", va="top", ha="left", fontsize=9, color=theme.GREY,
                 )  # fmt: skip
+
+
+def percent_ticks(ax: Axes, step: float = 0.25, top: float = 1.0) -> None:
+    """Put a share axis (0..1) on round percentages (every ``step``) from 0 to ``top`` with a little headroom, so
+    that a 100 % target line sits on a labelled tick."""
+    ax.set_ylim(0, top * 1.06)
+    ax.yaxis.set_major_locator(MultipleLocator(step))

@@ -173,3 +173,29 @@ def suppress_columns(
     for column, sources in (derived or {}).items():
         mask[column] = mask[list(sources)].any(axis=1)
     return apply_mask(frame, mask, rule.symbol)
+
+
+def suppress_rows(
+    frame: pd.DataFrame,
+    rule: Disclosure,
+    *,
+    counts: Sequence[str],
+    derived: Mapping[str, str] | None = None,
+    total_col: str | None = None,
+) -> pd.DataFrame:
+    """Like :func:`suppress`, for a monthly series (a row per month) whose sums over months are not published:
+    each row is protected on its own (against ``total_col``, if the row has one), so one small month does not
+    hide another month's count."""
+    out = frame.astype(object)
+    small = primary_mask(frame[list(counts)], rule.min_count).any(axis=1).to_numpy()
+    for i in small.nonzero()[0]:  # a row without a small count needs no protection
+        row = suppress(frame.iloc[[i]], rule, counts=counts, derived=derived, total_col=total_col)
+        out.iloc[i] = row.iloc[0]
+    return out
+
+
+def note_if_hidden(frame: pd.DataFrame, rule: Disclosure) -> str | None:
+    """The rule's :func:`explanation` when ``frame`` (a suppressed table) hides a value, else ``None``: a table
+    without the symbol needs no note."""
+    hidden = frame.astype(object).isin([rule.symbol]).to_numpy().any()
+    return explanation(rule) if hidden else None

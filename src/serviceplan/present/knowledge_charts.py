@@ -94,8 +94,9 @@ def action_timeline(
             at = stamp
         else:
             at = deadline if pd.notna(deadline) else stamp
-        ax.plot([at], [y], marker=look.marker, ms=look.size, color=look.color, mec=theme.BLACK, mew=0.6, ls="",
-                zorder=4)  # fmt: skip
+        ax.plot(
+            [at], [y], marker=look.marker, ms=look.size, color=look.color, mec=theme.BLACK, mew=0.6, ls="", zorder=4
+        )
         ax.text(1.01, y, str(row.state_text), transform=ax.get_yaxis_transform(), va="center", fontsize=9)
     ax.axvline(stamp, color=theme.BLACK, ls="--", lw=1.2, zorder=1)
     ax.text(stamp, n - 0.3, f" {as_of_label}", fontsize=9, va="bottom", ha="center")
@@ -108,10 +109,19 @@ def action_timeline(
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     handles = [
-        Line2D([], [], marker=look.marker, ms=look.size, color=look.color, mec=theme.BLACK, mew=0.6, ls="",
-               label=look.label)
+        Line2D(
+            [],
+            [],
+            marker=look.marker,
+            ms=look.size,
+            color=look.color,
+            mec=theme.BLACK,
+            mew=0.6,
+            ls="",
+            label=look.label,
+        )
         for look in ACTION_LOOKS.values()
-    ]  # fmt: skip
+    ]
     handles.append(Line2D([], [], marker="|", ms=13, mew=2, color=theme.BLACK, ls="", label="määräaika"))
     handles.append(Line2D([], [], color=theme.BLACK, ls="--", lw=1.2, label=as_of_label))
     fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False)
@@ -137,15 +147,29 @@ def risk_matrix(
     for likelihood in scale:
         for impact in scale:
             score = likelihood * impact
-            ax.add_patch(Rectangle((likelihood - 0.5, impact - 0.5), 1, 1, facecolor=BAND_FILLS[band_of[score]],
-                                   edgecolor="white", lw=2))  # fmt: skip
-            ax.text(likelihood + 0.44, impact - 0.44, str(score), ha="right", va="bottom", fontsize=8,
-                    color="#444444")  # fmt: skip
+            ax.add_patch(
+                Rectangle(
+                    (likelihood - 0.5, impact - 0.5),
+                    1,
+                    1,
+                    facecolor=BAND_FILLS[band_of[score]],
+                    edgecolor="white",
+                    lw=2,
+                )
+            )
+            ax.text(likelihood + 0.44, impact - 0.44, str(score), ha="right", va="bottom", fontsize=8, color="#444444")
     for row in cells.itertuples(index=False):
         ids = list(row.risks)
         lines = [" ".join(ids[i : i + 2]) for i in range(0, len(ids), 2)]
-        ax.text(row.likelihood, row.impact + 0.05, "\n".join(lines), ha="center", va="center", fontsize=11,
-                fontweight="bold")  # fmt: skip
+        ax.text(
+            row.likelihood,
+            row.impact + 0.05,
+            "\n".join(lines),
+            ha="center",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+        )
     ax.set_xlim(scale[0] - 0.5, scale[-1] + 0.5)
     ax.set_ylim(scale[0] - 0.5, scale[-1] + 0.5)
     ax.set_aspect("equal")
@@ -187,19 +211,36 @@ def delivery_grid(
             xs = [position[m] for m in part.loc[part["cell"] == state, "month"].astype(str) if m in position]
             if xs:
                 seen.add(state)
-                ax.plot(xs, [y] * len(xs), marker=look.marker, ms=look.size, color=look.color, ls="",
-                        mew=2 if look.marker == "_" else 0.5, mec=look.color if look.marker == "_" else theme.BLACK)  # fmt: skip
+                ax.plot(
+                    xs,
+                    [y] * len(xs),
+                    marker=look.marker,
+                    ms=look.size,
+                    color=look.color,
+                    ls="",
+                    mew=2 if look.marker == "_" else 0.5,
+                    mec=look.color if look.marker == "_" else theme.BLACK,
+                )
     ax.set_yticks(range(n), [row_labels[name] for name in reversed(rows)], fontsize=9)
     ax.set_ylim(-0.7, n - 0.3)
     charts.set_month_axis(ax, list(months), 1 if len(months) <= 13 else 2)
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     handles = [
-        Line2D([], [], marker=look.marker, ms=look.size, color=look.color, ls="", label=look.label,
-               mew=2 if look.marker == "_" else 0.5, mec=look.color if look.marker == "_" else theme.BLACK)
+        Line2D(
+            [],
+            [],
+            marker=look.marker,
+            ms=look.size,
+            color=look.color,
+            ls="",
+            label=look.label,
+            mew=2 if look.marker == "_" else 0.5,
+            mec=look.color if look.marker == "_" else theme.BLACK,
+        )
         for state, look in CELL_LOOKS.items()
         if state in seen or state == "missing"
-    ]  # fmt: skip
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     fig.suptitle(textwrap.fill(title, 90), x=0.01, ha="left")
     return fig

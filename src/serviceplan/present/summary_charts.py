@@ -45,14 +45,32 @@ def kpi_tiles(tiles: Sequence[Mapping[str, str]], *, title: str, columns: int = 
         color = STATUS_COLORS[status]
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.add_patch(FancyBboxPatch((0.01, 0.03), 0.98, 0.94, boxstyle="round,pad=0,rounding_size=0.04",
-                                    facecolor="white", edgecolor=color, lw=2.5))  # fmt: skip
+        ax.add_patch(
+            FancyBboxPatch(
+                (0.01, 0.03),
+                0.98,
+                0.94,
+                boxstyle="round,pad=0,rounding_size=0.04",
+                facecolor="white",
+                edgecolor=color,
+                lw=2.5,
+            )
+        )
         ax.add_patch(FancyBboxPatch((0.01, 0.03), 0.025, 0.94, boxstyle="square,pad=0", facecolor=color, lw=0))
         ax.text(0.07, 0.86, textwrap.fill(str(tile["label"]), 34), va="top", fontsize=10, fontweight="bold")
         ax.text(0.07, 0.30, str(tile["value"]), va="bottom", fontsize=20, fontweight="bold")
         ax.text(0.07, 0.10, f"{tile['target']}   {tile['changes']}", va="bottom", fontsize=8.5, color="#333333")
-        ax.text(0.95, 0.36, str(tile["status_text"]), ha="right", va="bottom", fontsize=10, fontweight="bold",
-                color=BADGE_TEXT[status], bbox={"boxstyle": "round,pad=0.35", "facecolor": color, "lw": 0})  # fmt: skip
+        ax.text(
+            0.95,
+            0.36,
+            str(tile["status_text"]),
+            ha="right",
+            va="bottom",
+            fontsize=10,
+            fontweight="bold",
+            color=BADGE_TEXT[status],
+            bbox={"boxstyle": "round,pad=0.35", "facecolor": color, "lw": 0},
+        )
     fig.suptitle(textwrap.fill(title, 80), x=0.01, ha="left")
     return fig
 
@@ -67,12 +85,29 @@ def status_bars(counts: pd.DataFrame, *, labels: Mapping[str, str], title: str) 
     left = np.zeros(len(shown))
     for state in ("ok", "warn", "alert"):
         values = shown[state].astype("float64").to_numpy()
-        ax.barh(positions, values, left=left, color=STATUS_COLORS[state], hatch=STATUS_HATCHES[state], height=0.6,
-                edgecolor="white", lw=0.8, label=labels[state])  # fmt: skip
+        ax.barh(
+            positions,
+            values,
+            left=left,
+            color=STATUS_COLORS[state],
+            hatch=STATUS_HATCHES[state],
+            height=0.6,
+            edgecolor="white",
+            lw=0.8,
+            label=labels[state],
+        )
         for y, x0, v in zip(positions, left, values, strict=True):
             if v > 0:
-                ax.text(x0 + v / 2, y, f"{int(v)}", ha="center", va="center", fontsize=10, fontweight="bold",
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "lw": 0, "alpha": 0.9})  # fmt: skip
+                ax.text(
+                    x0 + v / 2,
+                    y,
+                    f"{int(v)}",
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "lw": 0, "alpha": 0.9},
+                )
         left = left + values
     ax.set_yticks(positions, shown["area_title"].astype(str).tolist())
     ax.set_xlabel("Tunnuslukuja, joilla on tavoite")
