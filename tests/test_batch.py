@@ -312,7 +312,7 @@ def test_range_goes_on_past_a_failing_month(
     (ws.raw_period_dir("2025-08") / "kirjanpito_2025-08.csv").unlink()
     before = tree_state(ws.reports_dir / "2025-06")
     months = [Period(2025, 6), Period(2025, 7), Period(2025, 8), Period(2025, 9)]
-    assert run_periods(ws, months, jobs=2, areas=AREAS) == 1
+    assert run_periods(ws, months, jobs=2, areas=AREAS, render=False) == 1
     out = capsys.readouterr().out
     assert (ws.reports_dir / "2025-07" / "manifest.json").is_file()
     assert (ws.reports_dir / "2025-09" / "manifest.json").is_file()
@@ -320,6 +320,11 @@ def test_range_goes_on_past_a_failing_month(
     assert "2025-08: data/raw/2025-08/; expected the delivery kirjanpito_2025-08.csv" in out
     assert "Summary" in out and "4 month(s): 3 ok, 1 failed" in out
     assert tree_state(ws.reports_dir / "2025-06") == before
+    # --no-render: the Quarto sources are written, nothing is rendered and Quarto is not mentioned
+    assert (ws.reports_dir / "2025-07" / "_quarto.yml").is_file()
+    assert not (ws.reports_dir / "2025-07" / "preview").exists()
+    assert json.loads((ws.reports_dir / "2025-07" / "manifest.json").read_text(encoding="utf-8"))["render"]["skipped"]
+    assert "Quarto" not in out
     assert kpi_value(ws.reports_dir / "2025-09", "operating_costs_eur") == pytest.approx(
         ledger_total(ws, Period(2025, 9)), abs=0.005
     )

@@ -131,6 +131,18 @@ def write_bytes(name: str, data: bytes | Callable[[bytes], bytes]) -> Callable[[
     return mutate
 
 
+def in_workspace(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    """Replace ``old`` in a workspace file outside the month's folder (parameters, the plan)."""
+
+    def mutate(folder: Path) -> None:
+        path = folder.parents[2] / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return mutate
+
+
 def remove(name: str) -> Callable[[Path], None]:
     return lambda folder: (folder / name).unlink()
 
@@ -180,6 +192,11 @@ class Case:
     lines: tuple[str, ...]
 
 
+def case(id: str, mutate: Callable[[Path], None], *lines: str) -> Case:
+    """A case whose run must print exactly ``lines`` (then the closing line) on standard error."""
+    return Case(id, mutate, lines)
+
+
 LEDGER = "kirjanpito_2025-06.csv"
 KELA = "kela_kuntaosuus_2025-06.csv"
 GRANTS = "avustukset_2025-06.csv"
@@ -194,59 +211,412 @@ STATFIN = "statfin_12r5.json"
 
 CASES: tuple[Case, ...] = (
     # --- ledger: Finnish CSV, UTF-8 with BOM
-    Case("ledger-decimal-point", set_cell(LEDGER, 2, "Summa", "342549.22"), ()),
-    Case("ledger-comma-separated", edit_text(LEDGER, lambda t: t.replace(";", ",")), ()),
-    Case("ledger-utf16-export", write_bytes(LEDGER, lambda b: b[3:].decode("utf-8").encode("utf-16")), ()),
-    Case("ledger-title-rows-above-header", edit_text(LEDGER, lambda t: "Kirjanpidon raportti 6/2025\n\n" + t), ()),
-    Case("ledger-missing-column", edit_rows(LEDGER, lambda r: drop_column(r, "Tilin nimi")), ()),
-    Case("ledger-extra-column", edit_rows(LEDGER, lambda r: [row + ["x"] for row in r]), ()),
-    Case("ledger-duplicate-row", edit_rows(LEDGER, lambda r: [*r, r[3]]), ()),
-    Case("ledger-row-of-next-month", set_cell(LEDGER, 5, "Kausi", "2025-07"), ()),
-    Case("ledger-unknown-budget-class", set_cell(LEDGER, 4, "Talousarvioluokka", "Investoinnit"), ()),
-    Case("ledger-empty-file", write_bytes(LEDGER, b""), ()),
-    Case("ledger-header-only", edit_text(LEDGER, lambda t: t.splitlines(keepends=True)[0]), ()),
-    Case("ledger-truncated", write_bytes(LEDGER, lambda b: b[: len(b) // 2]), ()),
-    Case("ledger-html-error-page", write_bytes(LEDGER, HTML_ERROR_PAGE.encode()), ()),
-    Case("ledger-missing-file", remove(LEDGER), ()),
+    case(
+        "ledger-decimal-point",
+        set_cell(LEDGER, 2, "Summa", "342549.22"),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 2, column 'Summa': got '342549.22'; expected a"
+            " number with a decimal comma (e.g. 1234,50) at least -5e+06 and at most 5e+06"
+        ),
+    ),
+    case(
+        "ledger-comma-separated",
+        edit_text(LEDGER, lambda t: t.replace(";", ",")),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 1; expected columns separated by ';' (Finnish"
+            " CSV); the header is separated by ','"
+        ),
+    ),
+    case(
+        "ledger-utf16-export",
+        write_bytes(LEDGER, lambda b: b[3:].decode("utf-8").encode("utf-16")),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv; expected text in UTF-8 or cp1252, not UTF-16: save"
+            " the export as 'CSV UTF-8'"
+        ),
+    ),
+    case(
+        "ledger-title-rows-above-header",
+        edit_text(LEDGER, lambda t: "Kirjanpidon raportti 6/2025\n\n" + t),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 1; expected the header row first; it is on"
+            " line 3, below title text: delete the lines above it"
+        ),
+    ),
+    case(
+        "ledger-missing-column",
+        edit_rows(LEDGER, lambda r: drop_column(r, "Tilin nimi")),
+        "data/raw/2025-06/kirjanpito_2025-06.csv, row 1, column 'Tilin nimi'; expected this column (missing)",
+    ),
+    case(
+        "ledger-extra-column",
+        edit_rows(LEDGER, lambda r: [[*r[0], "Huomautus"], *[[*row, ""] for row in r[1:]]]),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 1, column 'Huomautus'; expected only the"
+            " columns Kausi, Kustannuspaikka, Kustannuspaikan nimi, Tili, Tilin nimi, Talousarvioluokka,"
+            " Summa (unexpected column)"
+        ),
+    ),
+    case(
+        "ledger-duplicate-row",
+        edit_rows(LEDGER, lambda r: [*r, r[3]]),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 14, column 'Tili': got '2025-06, 451020,"
+            " 4700'; expected one row per (period, cost_centre, account) (duplicate key)"
+        ),
+    ),
+    case(
+        "ledger-row-of-next-month",
+        set_cell(LEDGER, 5, "Kausi", "2025-07"),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 5, column 'Kausi': got '2025-07'; expected the"
+            " delivery month 2025-06 (file is for that month)"
+        ),
+    ),
+    case(
+        "ledger-unknown-budget-class",
+        set_cell(LEDGER, 4, "Talousarvioluokka", "Investoinnit"),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 4, column 'Talousarvioluokka': got"
+            " 'Investoinnit'; expected one of Vapaaehtoinen, Määrärahasidonnainen, Määrärahasta"
+            " riippumaton, Tarvesidonnainen, Toimeksiantotehtävä"
+        ),
+    ),
+    case(
+        "ledger-empty-file",
+        write_bytes(LEDGER, b""),
+        "data/raw/2025-06/kirjanpito_2025-06.csv; expected a ';'-separated table with a header row (file is empty)",
+    ),
+    case(
+        "ledger-header-only",
+        edit_text(LEDGER, lambda t: t.splitlines(keepends=True)[0]),
+        "data/raw/2025-06/kirjanpito_2025-06.csv; expected at least one data row (only a header found)",
+    ),
+    case(
+        "ledger-truncated",
+        write_bytes(LEDGER, lambda b: b[: len(b) // 2]),
+        (
+            "data/raw/2025-06/kirjanpito_2025-06.csv, row 7, column 'Summa': got '11880,'; expected a"
+            " number with a decimal comma (e.g. 1234,50) at least -5e+06 and at most 5e+06"
+        ),
+    ),
+    case(
+        "ledger-html-error-page",
+        write_bytes(LEDGER, HTML_ERROR_PAGE.encode()),
+        "data/raw/2025-06/kirjanpito_2025-06.csv, row 1; expected a ';'-separated CSV table, not an HTML page",
+    ),
+    case(
+        "ledger-missing-file",
+        remove(LEDGER),
+        "data/raw/2025-06/; expected the delivery kirjanpito_2025-06.csv (Kirjanpidon toteuma; missing)",
+    ),
     # --- Kela invoice
-    Case("kela-negative-recipients", set_cell(KELA, 3, "Saajat", "-1099"), ()),
-    Case("kela-share-above-benefits", set_cell(KELA, 2, "Kunnan osuus", "1215082,04"), ()),
-    Case("kela-benefit-month-not-before-billing", set_cell(KELA, 2, "Etuuskuukausi", "2025-06"), ()),
-    Case("kela-unknown-municipality", set_cell(KELA, 4, "Kunta", "091"), ()),
-    Case("kela-thousands-dot", set_cell(KELA, 5, "Saajat", "3.807"), ()),
+    case(
+        "kela-negative-recipients",
+        set_cell(KELA, 3, "Saajat", "-1099"),
+        (
+            "data/raw/2025-06/kela_kuntaosuus_2025-06.csv, row 3, column 'Saajat': got '-1099'; expected"
+            " a whole number at least 0 and at most 100000"
+        ),
+    ),
+    case(
+        "kela-share-above-benefits",
+        set_cell(KELA, 2, "Kunnan osuus", "1215082,04"),
+        (
+            "data/raw/2025-06/kela_kuntaosuus_2025-06.csv, row 2, column 'Kunnan osuus': got"
+            " '1215082,04'; expected a municipal share no larger than the benefits paid on the same row"
+        ),
+    ),
+    case(
+        "kela-benefit-month-not-before-billing",
+        set_cell(KELA, 2, "Etuuskuukausi", "2025-06"),
+        (
+            "data/raw/2025-06/kela_kuntaosuus_2025-06.csv, row 2, column 'Etuuskuukausi': got '2025-06';"
+            " expected a benefit month before the billing month (Kela bills in arrears)"
+        ),
+    ),
+    case(
+        "kela-unknown-municipality",
+        set_cell(KELA, 4, "Kunta", "091"),
+        "data/raw/2025-06/kela_kuntaosuus_2025-06.csv, row 4, column 'Kunta': got '091'; expected one of 398",
+    ),
+    case(
+        "kela-thousands-dot",
+        set_cell(KELA, 5, "Saajat", "3.807"),
+        (
+            "data/raw/2025-06/kela_kuntaosuus_2025-06.csv, row 5, column 'Saajat': got '3.807'; expected"
+            " a whole number at least 0 and at most 100000"
+        ),
+    ),
     # --- grants
-    Case("grants-continuing-above-ended", set_cell(GRANTS, 2, "Työsuhde jatkuu", "14"), ()),
-    Case("grants-follow-up-on-voucher", set_cell(GRANTS, 4, "Päättyneet tuet", "3"), ()),
-    Case("grants-paid-without-recipients", set_cell(GRANTS, 6, "Saajat", "0"), ()),
+    case(
+        "grants-continuing-above-ended",
+        set_cell(GRANTS, 2, "Työsuhde jatkuu", "14"),
+        (
+            "data/raw/2025-06/avustukset_2025-06.csv, row 2, column 'Työsuhde jatkuu': got '14';"
+            " expected at most the subsidies that ended (13 on this row)"
+        ),
+    ),
+    case(
+        "grants-follow-up-on-voucher",
+        set_cell(GRANTS, 4, "Päättyneet tuet", "3"),
+        (
+            "data/raw/2025-06/avustukset_2025-06.csv, row 4, column 'Päättyneet tuet': got '3'; expected"
+            " an empty cell: only Lahti-lisä and Rekrytointipalkkio have a follow-up of the job"
+        ),
+    ),
+    case(
+        "grants-paid-without-recipients",
+        set_cell(GRANTS, 6, "Saajat", "0"),
+        (
+            "data/raw/2025-06/avustukset_2025-06.csv, row 6, column 'Saajat': got '0'; expected at least"
+            " 1 when euros were paid on the row"
+        ),
+    ),
     # --- immigrant services
-    Case("immigrants-total-off", set_cell(IMMIGRANTS, 10, "Vieraskieliset asiakkaat", "2317"), ()),
-    Case("immigrants-missing-group", edit_rows(IMMIGRANTS, lambda r: [row for row in r if row[1] != "Viro"]), ()),
-    Case("immigrants-training-above-period", set_cell(IMMIGRANTS, 2, "Kotoutumiskoulutuksessa", "229"), ()),
+    case(
+        "immigrants-total-off",
+        set_cell(IMMIGRANTS, 10, "Vieraskieliset asiakkaat", "2317"),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 10, column 'Vieraskieliset asiakkaat':"
+            " got '2317'; expected the sum of the group rows above it, 2316 (total row)"
+        ),
+    ),
+    case(
+        "immigrants-missing-group",
+        edit_rows(IMMIGRANTS, lambda r: [row for row in r if row[1] != "Viro"]),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, column 'Kieliryhmä': got 'Viro'; expected a"
+            " row for every group and the total row 'Yhteensä' (missing)"
+        ),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 9, column 'Vieraskieliset asiakkaat': got"
+            " '2316'; expected the sum of the group rows above it, 2201 (total row)"
+        ),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 9, column 'Kotoutumisajalla': got '663';"
+            " expected the sum of the group rows above it, 658 (total row)"
+        ),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 9, column 'International House Lahti"
+            " -yhteydenotot': got '377'; expected the sum of the group rows above it, 354 (total row)"
+        ),
+    ),
+    case(
+        "immigrants-training-above-period",
+        set_cell(IMMIGRANTS, 2, "Kotoutumiskoulutuksessa", "229"),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 2, column 'Kotoutumiskoulutuksessa': got"
+            " '229'; expected at most 'Kotoutumisajalla' on the same row (228), of which it is a part"
+        ),
+        (
+            "data/raw/2025-06/maahanmuuttajat_2025-06.csv, row 10, column 'Kotoutumiskoulutuksessa': got"
+            " '234'; expected the sum of the group rows above it, 389 (total row)"
+        ),
+    ),
     # --- services and outcomes: cp1252 exports
-    Case("services-unknown-production-mode", set_cell(SERVICES, 3, "Tuotantotapa", "Leasing"), ()),
-    Case("services-negative-starts", set_cell(SERVICES, 2, "Aloittaneet", "-146"), ()),
-    Case("outcomes-statuses-do-not-add-up", set_cell(OUTCOMES, 2, "Työtön", "55"), ()),
-    Case("outcomes-future-cohort", set_cell(OUTCOMES, 2, "Palvelu päättynyt", "2025-09"), ()),
+    case(
+        "services-unknown-production-mode",
+        set_cell(SERVICES, 3, "Tuotantotapa", "Leasing"),
+        (
+            "data/raw/2025-06/palvelut_2025-06.csv, row 3, column 'Tuotantotapa': got 'Leasing';"
+            " expected one of Oma tuotanto, Sidosyksikkö, Ostopalvelu, Kumppanuus"
+        ),
+    ),
+    case(
+        "services-negative-starts",
+        set_cell(SERVICES, 2, "Aloittaneet", "-146"),
+        (
+            "data/raw/2025-06/palvelut_2025-06.csv, row 2, column 'Aloittaneet': got '-146'; expected a"
+            " whole number at least 0 and at most 100000"
+        ),
+    ),
+    case(
+        "outcomes-statuses-do-not-add-up",
+        set_cell(OUTCOMES, 2, "Työtön", "55"),
+        (
+            "data/raw/2025-06/palvelujen_tulokset_2025-06.csv, row 2, column 'Päättyneet': got '127';"
+            " expected the sum of the status columns (128): every person who ended the service has one"
+            " status"
+        ),
+    ),
+    case(
+        "outcomes-future-cohort",
+        set_cell(OUTCOMES, 2, "Palvelu päättynyt", "2025-09"),
+        (
+            "data/raw/2025-06/palvelujen_tulokset_2025-06.csv, row 2, column 'Palvelu päättynyt': got"
+            " '2025-09'; expected 2025-03: the month 3 months before the follow-up month"
+        ),
+    ),
     # --- customer events and employer services: Excel reports
-    Case("events-broken-xlsx", write_bytes(EVENTS, lambda b: b[: len(b) // 2]), ()),
-    Case("events-csv-saved-as-xlsx", write_bytes(EVENTS, "Kuukausi;Ikäryhmä\n2025-06;alle 20\n".encode()), ()),
-    Case("events-more-within-5-than-10-days", set_excel_cell(EVENTS, 6, "Alkuhaastattelu 5 työpäivässä", 14), ()),
-    Case("events-total-off", set_excel_cell(EVENTS, 12, "Uudet työnhakijat", 748), ()),
-    Case("employer-text-in-count", set_excel_cell(EMPLOYER, 6, "Täytetyt työpaikat", "105 kpl"), ()),
-    Case("employer-missing-header-column", set_excel_cell(EMPLOYER, 5, "Yrityskäynnit", "Käynnit"), ()),
+    case(
+        "events-broken-xlsx",
+        write_bytes(EVENTS, lambda b: b[: len(b) // 2]),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx; expected a readable .xlsx workbook"
+            " (damaged or incomplete: BadZipFile)"
+        ),
+    ),
+    case(
+        "events-csv-saved-as-xlsx",
+        write_bytes(EVENTS, "Kuukausi;Ikäryhmä\n2025-06;alle 20\n".encode()),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx; expected a readable .xlsx workbook (the"
+            " file is not a workbook: text such as a CSV or an HTML page saved with the .xlsx extension?)"
+        ),
+    ),
+    case(
+        "events-more-within-5-than-10-days",
+        set_excel_cell(EVENTS, 6, "Alkuhaastattelu 5 työpäivässä", 14),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx, row 6, column 'Alkuhaastattelu 5"
+            " työpäivässä': got '14'; expected at most the interviews within 10 working days (13 on this"
+            " row)"
+        ),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx, row 12, column 'Alkuhaastattelu 5"
+            " työpäivässä': got '63'; expected the sum of the age-group rows (71)"
+        ),
+    ),
+    case(
+        "events-total-off",
+        set_excel_cell(EVENTS, 12, "Uudet työnhakijat", 748),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx, row 12, column 'Uudet työnhakijat': got"
+            " '748'; expected the sum of the age-group rows (747)"
+        ),
+    ),
+    case(
+        "employer-text-in-count",
+        set_excel_cell(EMPLOYER, 6, "Täytetyt työpaikat", "105 kpl"),
+        (
+            "data/raw/2025-06/tyonantajapalvelut_2025-06.xlsx, row 6, column 'Täytetyt työpaikat': got"
+            " '105 kpl'; expected a whole number at least 0 and at most 100000"
+        ),
+    ),
+    case(
+        "employer-missing-header-column",
+        set_excel_cell(EMPLOYER, 5, "Yrityskäynnit", "Käynnit"),
+        (
+            "data/raw/2025-06/tyonantajapalvelut_2025-06.xlsx; expected a header row with the columns"
+            " 'Kuukausi', 'Ammattiala', 'Vastaanotetut työpaikat', 'Täytetyt työpaikat', 'Avoimet kuun"
+            " lopussa', 'Täyttöaika, mediaani (pv)', 'Täyttöaika, keskiarvo (pv)', 'Työhön"
+            " sijoittuneet', 'Yrityskäynnit', 'Puhelinkontaktit', 'Yhteistyötapahtumat, Ladec',"
+            " 'Yhteistyötapahtumat, oppilaitokset' in the first 30 rows (row 5 lacks 'Yrityskäynnit')"
+        ),
+    ),
     # --- public statistics: JSON-stat2 bodies
-    Case("statfin-size-mismatch", edit_json(STATFIN, lambda d: d["size"].__setitem__(1, 14)), ()),
-    Case("statfin-rate-above-100", edit_json(STATFIN, lambda d: d["value"].__setitem__(1, 115.2)), ()),
-    Case("statfin-html-error-page", write_bytes(STATFIN, HTML_ERROR_PAGE.encode()), ()),
-    Case("statfin-truncated", write_bytes(STATFIN, lambda b: b[: len(b) // 2]), ()),
-    Case("statfin-empty", write_bytes(STATFIN, b""), ()),
+    case(
+        "statfin-size-mismatch",
+        edit_json(STATFIN, lambda d: d["size"].__setitem__(1, 14)),
+        (
+            "data/raw/2025-06/statfin_12r5.json, column 'size[1]': got '14'; expected the number of"
+            " categories of dimension 'Kuukausi' (13 in dimension.Kuukausi.category.index)"
+        ),
+    ),
+    case(
+        "statfin-rate-above-100",
+        edit_json(STATFIN, lambda d: d["value"].__setitem__(1, 115.2)),
+        (
+            "data/raw/2025-06/statfin_12r5.json, column 'value[1]': got '115.2'; expected a percentage"
+            " 0..100 (KU398 2024-06 rate)"
+        ),
+    ),
+    case(
+        "statfin-html-error-page",
+        write_bytes(STATFIN, HTML_ERROR_PAGE.encode()),
+        (
+            "data/raw/2025-06/statfin_12r5.json, row 1: got '<!DOCTYPE html> <html><head><title>502 Bad"
+            " Gateway</title></'; expected a JSON-stat2 dataset (PxWeb response format json-stat2), not"
+            " an HTML page (the server answered with an error page: fetch again)"
+        ),
+    ),
+    case(
+        "statfin-truncated",
+        write_bytes(STATFIN, lambda b: b[: len(b) // 2]),
+        (
+            "data/raw/2025-06/statfin_12r5.json, row 1; expected a JSON-stat2 dataset (PxWeb response"
+            " format json-stat2): valid JSON (the body ends too early, truncated download? Expecting"
+            " value; line 1, column 2049)"
+        ),
+    ),
+    case(
+        "statfin-empty",
+        write_bytes(STATFIN, b""),
+        (
+            "data/raw/2025-06/statfin_12r5.json; expected a JSON-stat2 dataset (PxWeb response format"
+            " json-stat2) (the file is empty)"
+        ),
+    ),
     # --- partner network: YAML
-    Case("partners-broken-yaml", replace(PARTNERS, "- tunnus: ohjaamo", "- tunnus: ohjaamo\n   organisaatio: [auki"), ()),
-    Case("partners-unknown-partner", replace(PARTNERS, "kumppani: salpaus", "kumppani: salpaus_oy"), ()),
+    case(
+        "partners-broken-yaml",
+        replace(PARTNERS, "- tunnus: ohjaamo", "- tunnus: ohjaamo\n   organisaatio: [auki"),
+        (
+            "data/raw/2025-06/kumppanit_2025-06.yaml, row 12; expected valid YAML (mapping values are"
+            " not allowed in this context)"
+        ),
+    ),
+    case(
+        "partners-unknown-partner",
+        replace(PARTNERS, "kumppani: salpaus", "kumppani: salpaus_oy"),
+        (
+            "data/raw/2025-06/kumppanit_2025-06.yaml, row 97, column 'kumppani': got 'salpaus_oy';"
+            " expected the id of a partner listed under 'kumppanit' (unknown partner)"
+        ),
+    ),
     # --- plan actions
-    Case("actions-unknown-action", set_cell(ACTIONS, 2, "Toimenpide", "T1.9"), ()),
-    Case("actions-completed-in-the-future", set_cell(ACTIONS, 5, "Valmistumispäivä", "1.7.2025"), ()),
-    Case("actions-done-without-date", set_cell(ACTIONS, 4, "Valmistumispäivä", ""), ()),
+    case(
+        "actions-unknown-action",
+        set_cell(ACTIONS, 2, "Toimenpide", "T1.9"),
+        (
+            "data/raw/2025-06/toimenpiteet_2025-06.csv, row 2, column 'Toimenpide': got 'T1.9'; expected"
+            " one of T1.1, T1.2, T2.1, T2.2, T3.1, T3.2, T3.3, T3.4, T4.1, T4.2, T4.3, T5.1, T5.2, T5.3,"
+            " T6.1, T6.2, T7.1, T8.1, T9.1"
+        ),
+    ),
+    case(
+        "actions-completed-in-the-future",
+        set_cell(ACTIONS, 5, "Valmistumispäivä", "1.7.2025"),
+        (
+            "data/raw/2025-06/toimenpiteet_2025-06.csv, row 5, column 'Valmistumispäivä': got"
+            " '1.7.2025'; expected a completion date on or before 2025-06-30 (end of the delivery month)"
+        ),
+    ),
+    case(
+        "actions-done-without-date",
+        set_cell(ACTIONS, 4, "Valmistumispäivä", ""),
+        (
+            "data/raw/2025-06/toimenpiteet_2025-06.csv, row 4, column 'Valmistumispäivä': got '';"
+            " expected a completion date when Tila is 'valmis'"
+        ),
+    ),
+    case(
+        "plan-broken-yaml",
+        in_workspace("plan/actions.yaml", "  date: 2024-12-12", "  date: [2024-12-12"),
+        "plan/actions.yaml, row 26; expected valid YAML (did not find expected ',' or ']')",
+    ),
+    case(
+        "ledger-undecodable-byte",
+        write_bytes(LEDGER, lambda b: b.replace("ä".encode(), b"\x81", 1)),
+        "data/raw/2025-06/kirjanpito_2025-06.csv, row 2; expected text in UTF-8 or cp1252 (byte 0x81 fits neither)",
+    ),
+    case(
+        "events-old-xls",
+        write_bytes(EVENTS, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)),
+        (
+            "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx; expected a readable .xlsx workbook (this"
+            " is an old-format .xls workbook: save it as .xlsx)"
+        ),
+    ),
+    case(
+        "grants-text-in-euros",
+        set_cell(GRANTS, 3, "Maksettu €", "13 701,97 €"),
+        (
+            "data/raw/2025-06/avustukset_2025-06.csv, row 3, column 'Maksettu €': got '13 701,97 €';"
+            " expected a number with a decimal comma (e.g. 1234,50) at least 0 and at most 5e+06"
+        ),
+    ),
 )
 
 
@@ -271,9 +641,9 @@ def _no_notebooks(*args: object, **kwargs: object) -> None:
     raise AssertionError("the input was accepted: notebooks would be executed")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("broken", CASES, ids=[c.id for c in CASES])
 def test_bad_input_stops_the_run_with_a_clear_message(
-    case: Case,
+    broken: Case,
     template: Workspace,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -282,7 +652,7 @@ def test_bad_input_stops_the_run_with_a_clear_message(
     root = tmp_path / "ws"
     shutil.copytree(template.root, root)
     ws = Workspace(root)
-    case.mutate(ws.raw_period_dir(PERIOD))
+    broken.mutate(ws.raw_period_dir(PERIOD))
     before = tree_state(ws.reports_dir)
     monkeypatch.setattr(batch, "_execute", _no_notebooks)
     capsys.readouterr()
@@ -293,8 +663,8 @@ def test_bad_input_stops_the_run_with_a_clear_message(
     assert code == 1
     assert "Traceback" not in out + err
     lines = err.splitlines()
-    n = len(case.lines)
-    assert lines == [*case.lines, CLOSING.format(n=n, s="s" if n != 1 else "")], err
+    n = len(broken.lines)
+    assert lines == [*broken.lines, CLOSING.format(n=n, s="s" if n != 1 else "")], err
     assert tree_state(ws.reports_dir) == before
     assert not (ws.reports_dir / PERIOD).exists()
 

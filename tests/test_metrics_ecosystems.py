@@ -125,9 +125,9 @@ def test_safe_share_hides_a_share_that_reveals_a_small_count():
 def small_network() -> PartnerNetwork:
     """The hub, a third-sector partner A, an institution B and a company C.
 
-    Agreements: S1 with A (partnership, in force), S2 with B (purchase, outcome-based, in force), S3 with C
-    (purchase, starts 1.1.2026), S4 with B (ended 31.3.2025). Links: hub-A service 3, hub-B referral 2 and
-    funding 1 (one pair, weight 3), A-B information 2; C has no link.
+    Agreements: S0 the hub's own service, S1 with A (partnership, in force), S2 with B (purchase, outcome-based,
+    in force), S3 with C (purchase, starts 1.1.2026), S4 with B (ended 31.3.2025). Links: hub-A service 3,
+    hub-B referral 2 and funding 1 (one pair, weight 3), A-B information 2; C has no link.
     """
     partners = pd.DataFrame(
         {
@@ -138,13 +138,13 @@ def small_network() -> PartnerNetwork:
     )
     agreements = pd.DataFrame(
         {
-            "agreement_id": ["S1", "S2", "S3", "S4"],
-            "partner_id": ["a", "b", "c", "b"],
-            "service": ["Paja", "Valmennus", "Koulutus", "Kartoitus"],
-            "production_mode": ["partnership", "purchased", "purchased", "partnership"],
-            "outcome_based": [False, True, False, False],
-            "start_date": pd.to_datetime(["2025-01-01", "2025-02-01", "2026-01-01", "2025-01-01"]),
-            "end_date": pd.to_datetime([None, "2025-12-31", None, "2025-03-31"]),
+            "agreement_id": ["S0", "S1", "S2", "S3", "S4"],
+            "partner_id": [HUB, "a", "b", "c", "b"],
+            "service": ["Työnvälitys", "Paja", "Valmennus", "Koulutus", "Kartoitus"],
+            "production_mode": ["own", "partnership", "purchased", "purchased", "partnership"],
+            "outcome_based": [False, False, True, False, False],
+            "start_date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-02-01", "2026-01-01", "2025-01-01"]),
+            "end_date": pd.to_datetime([None, None, "2025-12-31", None, "2025-03-31"]),
         }
     )
     links = pd.DataFrame(
@@ -173,7 +173,8 @@ def network_rows(network: PartnerNetwork) -> pd.DataFrame:
 def test_network_summary_counts_partners_agreements_and_links():
     summary = ecosystems.summarise_network(small_network(), HUB, date(2025, 6, 30))
     assert summary.partners == 3  # A, B, C (the hub is not a partner)
-    assert summary.agreements == 2 and summary.outcome_based_agreements == 1  # S1, S2; S2
+    assert summary.agreements == 3 and summary.outcome_based_agreements == 1  # S0, S1, S2; S2
+    assert summary.hub_agreements == 1  # S0
     assert summary.upcoming_agreements == 1  # S3 starts in 2026
     assert (summary.links, summary.hub_links, summary.partner_links) == (3, 2, 1)  # hub-A, hub-B; A-B
     assert summary.unlinked_partners == 1  # C
@@ -189,6 +190,7 @@ def test_network_summary_counts_partners_agreements_and_links():
     by_mode = summary.agreements_by_mode.set_index("mode")
     assert by_mode.at["purchased", "agreements"] == 1 and by_mode.at["purchased", "outcome_based"] == 1
     assert by_mode.at["partnership", "agreements"] == 1  # S4 has ended
+    assert by_mode.at["own", "agreements"] == 1
     by_kind = summary.links_by_kind.set_index("kind")
     assert by_kind.at["referral", "links"] == 1 and by_kind.at["service", "mean_weight"] == 3
 
@@ -267,7 +269,7 @@ def test_every_kpi_from_hand_built_tables(tmp_path: Path):
         "eco_partnership_cost_share": (0.0, "none"),  # no partnership in March; no target
         "eco_partnership_stock_share": (0.0, "none"),
         "eco_partners": (3, "none"),
-        "eco_agreements": (3, "none"),  # on 31.3.2025: S1, S2 and S4 (ends that day); S3 not yet
+        "eco_agreements": (4, "none"),  # on 31.3.2025: S0, S1, S2 and S4 (ends that day); S3 not yet
         "eco_outcome_based_agreements": (1, "none"),
         "eco_partner_links": (1, "none"),
         "eco_actions_done": (0, "none"),
@@ -337,6 +339,19 @@ def test_page_texts_state_the_numbers():
     assert texts["mix"]["title"].startswith("Oma tuotanto tuotti 40\u00a0% maaliskuun kustannuksista")
     assert "1 kumppanien välisiä" in texts["network"]["title"]
     assert all(len(t["alt"]) > 40 for t in texts.values())
+
+
+def test_network_tables_for_showing_add_up():
+    _, analysis = analysed(Period(2025, 6))
+    by_type = ecosystems_text.partners_by_type_display(analysis).set_index("label")
+    # partners of the types (1 + 1 + 1) and the hub's own agreement S0 make the totals
+    assert by_type.at["Työllisyyspalvelut itse", "agreements"] == 1
+    assert by_type.at["Yhteensä", "agreements"] == 3 == by_type["agreements"].iloc[:-1].sum()
+    assert by_type.at["Yhteensä", "partners"] == 3
+    by_mode = ecosystems_text.agreements_by_mode_display(analysis).set_index("label")
+    assert by_mode.at["Yhteensä", "agreements"] == 3 and by_mode.at["Ostopalvelu", "outcome_based"] == 1
+    listed = ecosystems_text.partners_display(analysis).set_index("name")
+    assert listed.at["Yritys C", "hub_link"] == "–"  # no link: an en dash, not an empty cell
 
 
 def test_page_before_any_network_or_services_data():

@@ -209,6 +209,13 @@ def test_page_texts_state_the_numbers():
     assert all(len(t["alt"]) > 40 for t in texts.values())
 
 
+def test_kpi_note_explains_the_missing_year_ago_values_only_in_the_first_year():
+    _, analysis = analysed()
+    assert "ei vielä ole vuoden takaista vertailua" in text.kpi_note(analysis)
+    later = es.analyse(REPORT, STATS, small_params(), Period(2026, 1))
+    assert "vuoden takaista" not in text.kpi_note(later)
+
+
 def test_no_year_on_year_phrase_without_last_years_statistics():
     stats = statfin_rows({"2025-02": (800.0, 1100.0)})
     analysis = es.analyse(REPORT, stats, small_params(), FEBRUARY)

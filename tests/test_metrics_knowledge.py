@@ -239,7 +239,8 @@ def test_texts_name_the_late_action_and_the_gaps():
     assert titles["risks"]["title"] == "4 riskistä 1 on arvioitu korkeiksi: R1"
     assert all(len(t["alt"]) > 80 for t in titles.values())
     shown = knowledge_text.freshness_display(analysis)
-    assert shown.loc[0, "Tila"] == "▲ myöhässä" and shown.loc[0, "Puuttuvat kuukaudet"] == "2 (maalis 2025, touko 2025)"
+    assert shown.loc[0, "Tila"] == "▲\u00a0myöhässä"
+    assert shown.loc[0, "Puuttuvat kuukaudet"] == "2 (maalis 2025, touko 2025)"
 
 
 def test_noun_and_shorten():

@@ -89,6 +89,11 @@ def event_rows(rows: list[tuple[str, str, int, int, int, int, int]]) -> pd.DataF
     return frame.astype({"period": "string", "age_group": "string"})
 
 
+def _plain(texts: list[str]) -> str:
+    """Sentences joined, with the no-break spaces of Finnish number formats as plain spaces."""
+    return " ".join(texts).replace("\u00a0", " ").replace("\u202f", " ")
+
+
 # Services of the effectiveness example: cost per month of each cohort month (the months people left services).
 SERVICES = services_rows(
     [
@@ -253,7 +258,7 @@ def test_rule_change_is_marked_and_explained_with_the_same_rule_a_year_earlier()
     )  # a year before January 2026: 40 of 200 within 10 working days = 20 %
     analysis = services.analyse(SERVICES, OUTCOMES, events, params, Period(2026, 1))
     assert services_text.rule_changes(analysis) == {"2026-01": "määräaika 10 työpäivää"}
-    text = " ".join(services_text.describe(analysis))
+    text = _plain(services_text.describe(analysis))
     assert "Tammikuussa 2026 alkuhaastatteluista 65,0 % pidettiin lain määräajassa (10 työpäivää)" in text
     assert "Määräaika muuttui 5 työpäivästä 10 työpäivään 1.1.2026" in text
     assert "samalla 10 työpäivän mittarilla osuus oli vuotta aiemmin 20,0 %" in text
@@ -338,7 +343,7 @@ def test_kpis_before_the_first_follow_up_are_missing():
 def test_texts_name_the_flagged_service_and_never_a_hidden_share():
     params = small_params(effectiveness_threshold_share=0.20)
     analysis = services.analyse(SERVICES, OUTCOMES, EVENTS.iloc[0:0], params, Period(2025, 9))
-    text = " ".join(services_text.describe(analysis))
+    text = _plain(services_text.describe(analysis))
     # coaching is flagged; its 6-month share (5 / 31) is hidden by secondary suppression, so no percentage follows
     assert "Alle 20 prosentin vaikuttavuuskynnyksen (6 kk palvelun jälkeen) jäi valmennus." in text
     assert "16,1 %" not in text

@@ -206,13 +206,13 @@ def test_display_uses_symbols_words_and_the_disclosure_symbol():
     disclosed = summary.disclose(table, RULE, ["alpha.late"])
     shown = summary_text.headline_display(disclosed, RULE)
     assert shown.loc[0, "Arvo"] == ".." and shown.loc[0, "Muutos edell. kk"] == ".."
-    assert shown.loc[1, "Arvo"] == "1" and shown.loc[1, "Tila"] == "✖ poikkeama"
+    assert shown.loc[1, "Arvo"] == "1" and shown.loc[1, "Tila"] == "✖\u00a0poikkeama"
     assert shown.loc[1, "Muutos edell. kk"] == "ed. 0"  # no relative change from zero: the previous value instead
     tiles = summary_text.tiles(disclosed, RULE)
     assert tiles[0]["value"] == ".." and tiles[0]["target"] == "ei tavoitetta"
-    assert tiles[1]["target"] == "tavoite 0" and tiles[1]["status_text"] == "✖ poikkeama"
+    assert tiles[1]["target"] == "tavoite 0" and tiles[1]["status_text"] == "✖\u00a0poikkeama"
     figure = summary_charts.kpi_tiles(tiles, title="Otsikko")
-    assert any(t.get_text() == "✖ poikkeama" for ax in figure.axes for t in ax.texts)
+    assert any(t.get_text() == "✖\u00a0poikkeama" for ax in figure.axes for t in ax.texts)
     plt.close(figure)
 
 

@@ -377,3 +377,15 @@ def test_kpis_with_changes_reuses_the_pages_analysis(demo_workspace):
     under25 = got.set_index("kpi").loc["under25_unemployed"]
     # the year-on-year change is this month / the same month a year earlier − 1
     assert under25["change_year"] == pytest.approx(under25["value"] / under25["prev_year_value"] - 1)
+
+
+def test_notes_follow_the_parameters_and_the_tables():
+    analysis = july_analysis(params_with())
+    note = tt.kpi_note(analysis)
+    assert "100\u00a0%" in note and "(Koko maa)" in note
+    assert "vertailualueen" not in tt.kpi_note(july_analysis(params_with(outflow_benchmark_region=None)))
+    # a table without hidden cells carries no disclosure note, one with them does
+    assert tt.youth_table(analysis, ["2025-07"]).note is None
+    assert tt.ohjaamo_table(analysis, ["2025-07"]).note == disclosure.explanation(RULE)
+    # the flow is compared with the year-ago level as known now
+    assert tt.flow_sentence(analysis).endswith("siirtyi kuukauden aikana 60 henkilöä (vuotta aiemmin 50)")

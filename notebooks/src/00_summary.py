@@ -62,12 +62,11 @@ if len(changes):
         summary_text.changes_display(changes),
         align=tables.align_right(["Edellinen kk", "Nyt", "Muutos", "Suhteellinen muutos"]),
         title=f"Kuukauden {len(changes)} suurinta muutosta",
-        note=summary_text.changes_rule(kpis, settings.not_in_changes),
+        note=summary_text.changes_rule(settings.not_in_changes),
     )
 else:
     tables.show_markdown(
-        "Edelliseen kuukauteen verrattavia muutoksia ei ole. "
-        + summary_text.changes_rule(kpis, settings.not_in_changes)
+        "Edelliseen kuukauteen verrattavia muutoksia ei ole. " + summary_text.changes_rule(settings.not_in_changes)
     )
 
 # %% [markdown]

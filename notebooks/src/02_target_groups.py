@@ -30,9 +30,7 @@ tables.show_markdown(target_groups_text.period_line(analysis))
 # %%
 tables.show_kpis(
     target_groups.kpis_with_changes(ctx, analysis),
-    note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden lukuihin. Omatyöntekijän "
-    "tavoite on suunnitelmasta; muut tavoitteet ovat oletuksia (parametrit): pitkäaikaistyöttömiä ja yli 3 kk "
-    "työttömyyteen siirtyviä ei enempää kuin vuotta aiemmin, poistuma vähintään koko maan tasolla.",
+    note=target_groups_text.kpi_note(analysis),
 )
 
 # %% [markdown]

@@ -30,7 +30,7 @@ tables.show_markdown(employer_services_text.period_line(analysis))
 # %%
 tables.show_kpis(
     with_changes(employer_services.kpis, ctx, first_period=statfin.DATASET.first_period),
-    note=employer_services_text.kpi_note(),
+    note=employer_services_text.kpi_note(analysis),
 )
 
 # %% [markdown]

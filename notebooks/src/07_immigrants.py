@@ -32,8 +32,7 @@ tables.show_markdown(immigrants_text.period_line(analysis))
 # %%
 tables.show_kpis(
     immigrants.kpis_with_changes(ctx, analysis),
-    note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden lukuihin. Siirtymien "
-    "tavoitetahti on oletus (parametrit), ks. menetelmäkuvaus alempana. Alle viiden henkilön lukuja ei julkaista.",
+    note=immigrants_text.kpi_note(analysis),
 )
 
 # %% [markdown]

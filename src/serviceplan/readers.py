@@ -60,8 +60,10 @@ def decode_bytes(data: bytes, file: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = f"0x{data[exc.start]:02x}"
         raise DataError(
-            [Violation(file, None, None, None, f"text in UTF-8 or cp1252 (undecodable byte at {exc.start})")]
+            [Violation(file, line, None, None, f"text in UTF-8 or cp1252 (byte {byte} fits neither)")]
         ) from None
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
@@ -84,30 +85,40 @@ def safe_share(part: float, whole: float, min_count: int) -> float:
 MIX_COLUMNS = ("mode", "label", "providers", "starts", "stock", "cost_eur", "stock_share", "cost_share")
 
 
+def _mode_sums(services_table: pd.DataFrame, months: list[str]) -> pd.DataFrame:
+    """Per month of ``months`` and production mode (every pair, zeros included; index ``month``, ``mode``):
+    ``providers``, ``starts``, ``stock`` and ``cost_eur``. One grouping for all months (fast for a window)."""
+    index = pd.MultiIndex.from_product([months, list(MODES)], names=["month", "mode"])
+    columns = ["providers", "starts", "stock", "cost_eur"]
+    if services_table.empty or "period" not in services_table.columns:
+        return pd.DataFrame(0.0, index=index, columns=columns)
+    month = services_table["period"].astype(str)
+    part = services_table[month.isin(months)]
+    keys = [part["period"].astype(str).rename("month"), part["production_mode"].astype(str).rename("mode")]
+    grouped = part.groupby(keys)
+    sums = pd.DataFrame(
+        {
+            "providers": grouped["provider"].nunique().astype("float64"),
+            "starts": grouped["starts"].sum().astype("float64"),
+            "stock": grouped["stock"].sum().astype("float64"),
+            "cost_eur": grouped["cost_eur"].sum().astype("float64"),
+        }
+    )
+    return sums.reindex(index, fill_value=0.0)
+
+
 def mode_mix(services_table: pd.DataFrame, period: Period | str) -> pd.DataFrame:
     """The production mode mix of one month: a row per mode (every mode, zeros included) and a total row.
 
     Columns: ``mode``, ``label``, ``providers`` (distinct providers), ``starts``, ``stock`` (people in service at
     the month's end), ``cost_eur``, ``stock_share`` and ``cost_share`` (of the total; NaN when the total is 0).
     """
+    table = _mode_sums(services_table, [str(period)]).reset_index(level="month", drop=True).reset_index()
     month = _month(services_table, period)
-    rows = []
-    for mode in MODES:
-        part = month[month["production_mode"].astype(str) == mode]
-        rows.append(
-            {
-                "mode": mode,
-                "label": MODE_LABELS[mode],
-                "providers": float(part["provider"].nunique()),
-                "starts": float(part["starts"].astype("float64").sum()),
-                "stock": float(part["stock"].astype("float64").sum()),
-                "cost_eur": float(part["cost_eur"].astype("float64").sum()),
-            }
-        )
-    table = pd.DataFrame(rows)
-    total = {c: float(table[c].sum()) for c in ("providers", "starts", "stock", "cost_eur")}
+    total = {c: float(table[c].sum()) for c in ("starts", "stock", "cost_eur")}
     total["providers"] = float(month["provider"].nunique()) if len(month) else 0.0  # a provider may have two modes
-    table = pd.concat([table, pd.DataFrame([{"mode": TOTAL, "label": TOTAL_LABEL, **total}])], ignore_index=True)
+    table = pd.concat([table, pd.DataFrame([{"mode": TOTAL, **total}])], ignore_index=True)
+    table["label"] = [MODE_LABELS.get(m, TOTAL_LABEL) for m in table["mode"]]
     table["stock_share"] = table["stock"] / total["stock"] if total["stock"] > 0 else math.nan
     table["cost_share"] = table["cost_eur"] / total["cost_eur"] if total["cost_eur"] > 0 else math.nan
     return table[list(MIX_COLUMNS)]
@@ -131,16 +142,17 @@ def first_month(table: pd.DataFrame) -> Period | None:
 def mode_history(services_table: pd.DataFrame, period: Period, months: int) -> pd.DataFrame:
     """The mix of each month of the last ``months`` up to ``period`` (from the first month with data): ``month``,
     ``mode``, ``label``, ``stock``, ``cost_eur``, ``stock_share``, ``cost_share`` (total rows left out)."""
+    columns = ["month", "mode", "label", "stock", "cost_eur", "stock_share", "cost_share"]
     first = first_month(services_table)
-    if first is None:
-        return pd.DataFrame(columns=["month", "mode", "label", "stock", "cost_eur", "stock_share", "cost_share"])
-    parts = []
-    for month in window(period, months, first):
-        mix = mode_mix(services_table, month)
-        mix = mix[mix["mode"] != TOTAL].drop(columns=["providers", "starts"])
-        mix.insert(0, "month", month)
-        parts.append(mix)
-    return pd.concat(parts, ignore_index=True)
+    if first is None or months <= 0:
+        return pd.DataFrame(columns=columns)
+    sums = _mode_sums(services_table, window(period, months, first))
+    totals = sums.groupby(level="month")[["stock", "cost_eur"]].transform("sum")
+    history = sums[["stock", "cost_eur"]].reset_index()
+    history["label"] = [MODE_LABELS[m] for m in history["mode"]]
+    history["stock_share"] = (sums["stock"] / totals["stock"].where(totals["stock"] > 0)).to_numpy()
+    history["cost_share"] = (sums["cost_eur"] / totals["cost_eur"].where(totals["cost_eur"] > 0)).to_numpy()
+    return history[columns]
 
 
 def external_cost_share(mix: pd.DataFrame) -> float:
@@ -192,13 +204,30 @@ def outcome_share(services_table: pd.DataFrame, period: Period | str, modes: lis
 
 def outcome_history(services_table: pd.DataFrame, period: Period, months: int, modes: list[str]) -> pd.DataFrame:
     """:func:`outcome_share` for each month of the window: ``month``, ``base_cost_eur``, ``outcome_cost_eur``,
-    ``providers``, ``share``."""
+    ``providers``, ``share`` (one grouping for all months)."""
     first = first_month(services_table)
     columns = ["month", "base_cost_eur", "outcome_cost_eur", "providers", "share"]
-    if first is None:
+    if first is None or months <= 0:
         return pd.DataFrame(columns=columns)
-    rows = [outcome_share(services_table, m, modes).__dict__ for m in window(period, months, first)]
-    return pd.DataFrame(rows, columns=columns)
+    wanted = window(period, months, first)
+    month = services_table["period"].astype(str)
+    base = services_table[month.isin(wanted) & services_table["production_mode"].astype(str).isin(modes)]
+    outcome = base[base["outcome_based"].astype(bool)]
+    base_month, outcome_month = base["period"].astype(str), outcome["period"].astype(str)
+
+    def per_month(values: pd.Series, by: pd.Series) -> np.ndarray:
+        return values.astype("float64").groupby(by).sum().reindex(wanted, fill_value=0.0).to_numpy()
+
+    table = pd.DataFrame(
+        {
+            "month": wanted,
+            "base_cost_eur": per_month(base["cost_eur"], base_month),
+            "outcome_cost_eur": per_month(outcome["cost_eur"], outcome_month),
+            "providers": outcome["provider"].groupby(outcome_month).nunique().reindex(wanted, fill_value=0).to_numpy(),
+        }
+    )
+    table["share"] = table["outcome_cost_eur"] / table["base_cost_eur"].where(table["base_cost_eur"] > 0)
+    return table[columns]
 
 
 # ---- the partner network -------------------------------------------------------------------------------------
@@ -211,6 +240,7 @@ class NetworkSummary:
     snapshot_period: str  # the month the snapshot applies from
     partners: int  # organisations other than the employment services
     agreements: int  # in force on the period's last day
+    hub_agreements: int  # of which the employment services' own (own production, no partner)
     outcome_based_agreements: int
     upcoming_agreements: int  # listed, starting after the period
     links: int  # pairs of organisations with cooperation
@@ -271,6 +301,7 @@ def summarise_network(network: partners.PartnerNetwork, hub: str, on: date) -> N
         snapshot_period=network.period,
         partners=len(partner_nodes),
         agreements=len(active),
+        hub_agreements=int((active_partner == hub).sum()),
         outcome_based_agreements=int(outcome.sum()),
         upcoming_agreements=len(upcoming),
         links=graph.number_of_edges(),
@@ -456,9 +487,12 @@ def analyse(
     updates: pd.DataFrame,
     params: Params,
     period: Period,
+    history: bool = True,
 ) -> EcosystemsAnalysis:
-    """All numbers of the ecosystems page for ``period`` from the canonical tables (later rows are ignored)."""
+    """All numbers of the ecosystems page for ``period`` from the canonical tables (later rows are ignored);
+    ``history=False`` leaves out the monthly series of the charts (the KPIs do not need them)."""
     settings = params.areas.ecosystems
+    months = settings.history_months if history else 0
     services_table = _up_to(services_table, period)
     network = None
     summary = None
@@ -471,11 +505,9 @@ def analyse(
         params=params,
         mix=mode_mix(services_table, period),
         mix_year_ago=mode_mix(services_table, period.shift(-12)),
-        mix_history=mode_history(services_table, period, settings.history_months),
+        mix_history=mode_history(services_table, period, months),
         outcome=outcome_share(services_table, period, list(settings.outcome_based_modes)),
-        outcome_history=outcome_history(
-            services_table, period, settings.history_months, list(settings.outcome_based_modes)
-        ),
+        outcome_history=outcome_history(services_table, period, months, list(settings.outcome_based_modes)),
         network=network,
         network_summary=summary,
         milestones=table,
@@ -489,8 +521,8 @@ def _up_to(table: pd.DataFrame, period: Period) -> pd.DataFrame:
     return table[table["period"].astype(str) <= str(period)]
 
 
-def analyse_period(ctx: Context) -> EcosystemsAnalysis:
-    """Load the canonical tables and the plan of the workspace and analyse ``ctx.period``."""
+def analyse_period(ctx: Context, history: bool = True) -> EcosystemsAnalysis:
+    """Load the canonical tables and the plan of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
     from serviceplan.data import load
     from serviceplan.plan import load_plan
 
@@ -501,6 +533,7 @@ def analyse_period(ctx: Context) -> EcosystemsAnalysis:
         load("plan_actions", ctx.period, ctx.workspace),
         ctx.params,
         ctx.period,
+        history,
     )
 
 
@@ -555,4 +588,4 @@ def kpis(ctx: Context) -> pd.DataFrame:
     """The ecosystems area's KPI table for ``ctx.period``: outcome-based procurement and the partnership model's
     share (against their targets in params), the partner network's size and its partner-to-partner links, and
     the plan's actions of areas 5–6 done and late (target: none late)."""
-    return kpi_rows(ctx, analyse_period(ctx))
+    return kpi_rows(ctx, analyse_period(ctx, history=False))

@@ -158,14 +158,20 @@ def partners_by_type_display(analysis: EcosystemsAnalysis) -> pd.DataFrame:
     if summary is None:
         return pd.DataFrame(columns=["label", "partners", "agreements", "hub_links", "partner_link_ends"])
     table = summary.partners_by_type.drop(columns="type")
+    rows = [table]
+    if summary.hub_agreements:  # the employment services' own agreements: in the total, under no partner type
+        own = {"label": "Työllisyyspalvelut itse", "partners": math.nan, "agreements": summary.hub_agreements,
+               "hub_links": math.nan, "partner_link_ends": math.nan}  # fmt: skip
+        rows.append(pd.DataFrame([own]))
     total = {
         "label": TOTAL_LABEL,
         "partners": summary.partners,
-        "agreements": int(table["agreements"].sum()),
+        "agreements": summary.agreements,
         "hub_links": summary.hub_links,
         "partner_link_ends": summary.partner_links,
     }
-    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    rows.append(pd.DataFrame([total]))
+    return pd.concat(rows, ignore_index=True)
 
 
 PARTNER_TYPE_HEADERS = {

@@ -98,14 +98,19 @@ def month_labels(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def kpi_note() -> str:
-    """The note under the KPI table: what the changes compare and where the report's history begins."""
-    return (
+def kpi_note(analysis: EmployerAnalysis) -> str:
+    """The note under the KPI table: what the changes compare and, in the report's first year, why its numbers
+    have no year-ago comparison."""
+    note = (
         "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
-        f"muutokset prosenttiyksikköinä. Työnantajapalvelujen raportti alkaa {_first_month_text()}, joten sen "
-        "luvuilla on vuoden takainen vertailu vasta vuoden kuluttua. Tavoitteet ovat parametreissa "
-        "(params/defaults.yaml)."
+        "muutokset prosenttiyksikköinä."
     )
+    if analysis.period.shift(-12) < employer_services.DATASET.first_period:
+        note += (
+            f" Työnantajapalvelujen raportti alkaa {_first_month_text()}, joten sen luvuilla ei vielä ole vuoden "
+            "takaista vertailua."
+        )
+    return note + " Tavoitteet ovat parametreissa (params/defaults.yaml)."
 
 
 def report_rows(analysis: EmployerAnalysis, table: pd.DataFrame) -> pd.DataFrame:

@@ -242,7 +242,6 @@ def foreign_sentence(analysis: ImmigrantAnalysis) -> str:
     now, ago = analysis.foreign_at(), analysis.foreign_at(months_back=12)
     if not _has(now["foreign"]):
         return "Työnvälitystilastossa ei ole ulkomaan kansalaisten lukuja tältä kuukaudelta"
-    name = analysis.regions[analysis.home]
     text = _with_change(
         f"Työttömiä ulkomaan kansalaisia oli {fmt.month_inessive(analysis.period, with_year=True)} "
         f"{fmt.count(now['foreign'])}",

@@ -58,7 +58,7 @@ def action_state_text(row: pd.Series, short: bool = False) -> str:
 
 def state_word(state: str) -> str:
     """An action state as symbol and word: ``✖ myöhässä``."""
-    return f"{ACTION_SYMBOLS[state]} {plan_status.STATE_LABELS[state]}"
+    return f"{ACTION_SYMBOLS[state]}\u00a0{plan_status.STATE_LABELS[state]}"  # no-break space: one line
 
 
 def actions_table(analysis: KnowledgeAnalysis) -> pd.DataFrame:
@@ -203,6 +203,11 @@ def freshness_sentences(analysis: KnowledgeAnalysis) -> list[str]:
     return out
 
 
+def _month(value: str) -> str:
+    """A short month that does not break across lines in a table cell: ``kesä\u00a02025``."""
+    return fmt.month_short(value).replace(" ", fmt.NBSP)
+
+
 def _month_list(text: str) -> str:
     months = [m.strip() for m in text.split(",") if m.strip()]
     return ", ".join(fmt.month_short(m) for m in months)
@@ -213,15 +218,13 @@ def freshness_display(analysis: KnowledgeAnalysis) -> pd.DataFrame:
     rows = []
     for _, row in analysis.freshness.iterrows():
         required = bool(row["required"])
-        missing = row["months_missing"]
+        missing, newest = row["months_missing"], row["newest_delivery"]
         rows.append(
             {
                 "Aineisto": freshness.short_title(str(row["title"])),
                 "Toimittaja": freshness.short_title(str(row["owner"]).split(";")[0]),
-                "Alkaen": fmt.month_short(str(row["first_period"])),
-                "Uusin toimitus": fmt.MISSING
-                if pd.isna(row["newest_delivery"])
-                else fmt.month_short(str(row["newest_delivery"])),
+                "Alkaen": _month(str(row["first_period"])),
+                "Uusin toimitus": fmt.MISSING if pd.isna(newest) else _month(str(newest)),
                 "Toimituksia": fmt.count(int(row["delivered_months"])),
                 "Puuttuvat kuukaudet": (
                     "tilannekuva muutoksista"
@@ -231,7 +234,7 @@ def freshness_display(analysis: KnowledgeAnalysis) -> pd.DataFrame:
                     else fmt.count(int(missing))
                     + (f" ({_month_list(str(row['missing_list']))})" if int(missing) else "")
                 ),
-                "Tila": f"{FRESHNESS_SYMBOLS[str(row['state'])]} {freshness.STATE_LABELS[str(row['state'])]}",
+                "Tila": f"{FRESHNESS_SYMBOLS[str(row['state'])]}\u00a0{freshness.STATE_LABELS[str(row['state'])]}",
             }
         )
     columns = ["Aineisto", "Toimittaja", "Alkaen", "Uusin toimitus", "Toimituksia", "Puuttuvat kuukaudet", "Tila"]

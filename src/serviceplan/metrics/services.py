@@ -336,6 +336,7 @@ class ServicesAnalysis:
     windows: dict[int, FollowUpWindow]
     service_level: pd.DataFrame
     level_year_ago: pd.Series | None  # the service level of the same month a year earlier (None without data)
+    has_volumes: bool  # the services export of the period is present
 
     def total(self, column: str) -> float:
         """A column of the effectiveness table's total row."""
@@ -349,10 +350,6 @@ class ServicesAnalysis:
         """The service level of the report month, or ``None`` without data for it."""
         rows = self.service_level[self.service_level["month"] == str(self.period)]
         return rows.iloc[0] if len(rows) else None
-
-    @property
-    def has_volumes(self) -> bool:
-        return bool((self.history["month"] == str(self.period)).any()) if len(self.history) else False
 
 
 def analyse(
@@ -375,6 +372,7 @@ def analyse(
         windows={f: follow_up_window(outcomes, period, f, settings.effectiveness_window_months) for f in FOLLOW_UPS},
         service_level=service_level(events, params, period, settings.history_months),
         level_year_ago=_first_row(service_level(events, params, period.shift(-12), 1)),
+        has_volumes=bool((services_table["period"].astype(str) == str(period)).any()) if len(services_table) else False,
     )
 
 

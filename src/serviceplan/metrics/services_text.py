@@ -307,8 +307,8 @@ def _volume_sentences(analysis: ServicesAnalysis) -> list[str]:
     else:
         history = analysis.history
         before = history[history["month"] == str(period.shift(-1))]
-        if len(before):
-            previous = float(before["stock"].sum())
+        previous = float(before["stock"].sum()) if len(before) else 0.0
+        if previous > 0:
             out[0] += f"; määrä {change_phrase(previous, total['stock'])} edellisestä kuukaudesta"
     out.append(
         f"Kuukauden aikana palveluihin aloitti {fmt.count(total['starts'])} ja niistä päättyi "

@@ -16,12 +16,13 @@ from serviceplan.present import tables
 from serviceplan.present.narrative import join_words, sentence
 
 STATUS_SYMBOLS: dict[str, str] = {"ok": "✔", "warn": "▲", "alert": "✖", "none": "–"}
+NAMED_IN_TITLE = 2  # a chart title names the KPIs off target when there are at most this many
 STATUS_WORDS: dict[str, str] = {**tables.STATUS_WORDS, "none": "ei tavoitetta"}
 
 
 def status_text(status: str) -> str:
     """A traffic light as symbol and word: ``✖ poikkeama``."""
-    return f"{STATUS_SYMBOLS[status]} {STATUS_WORDS[status]}"
+    return f"{STATUS_SYMBOLS[status]}\u00a0{STATUS_WORDS[status]}"  # a no-break space keeps them on one line
 
 
 def value_text(value: float, unit: str) -> str:
@@ -171,10 +172,9 @@ def figure_texts(
     if targeted and not len(off):
         tiles_title = f"Kaikki {targeted} tavoitteellista otsikkotunnuslukua ovat tavoitteessa"
     elif targeted:
-        tiles_title = (
-            f"{fmt.count(len(off))}/{fmt.count(targeted)} otsikkotunnusluvusta ei ole tavoitteessa: "
-            f"{join_words([_lower(str(x)) for x in off['label']])}"
-        )
+        tiles_title = f"{fmt.count(len(off))}/{fmt.count(targeted)} otsikkotunnusluvusta ei ole tavoitteessa"
+        if len(off) <= NAMED_IN_TITLE:
+            tiles_title += f": {join_words([_lower(str(x)) for x in off['label']])}"
     else:
         tiles_title = "Otsikkotunnusluvut"
     tiles_alt = "; ".join(
@@ -236,19 +236,17 @@ def period_line(period: Period) -> str:
     )
 
 
-def changes_rule(kpis: pd.DataFrame, not_in_changes: list[str]) -> str:
-    """How the biggest changes are chosen, in Finnish (the rule of :mod:`serviceplan.metrics.summary`), naming
-    the KPIs the parameters leave out."""
-    labels = kpis.set_index("id")["label"].astype(str)
-    left_out = [f"{labels[i]}" for i in not_in_changes if i in labels.index]
+def changes_rule(not_in_changes: list[str]) -> str:
+    """How the biggest changes are chosen, in Finnish (the rule of :mod:`serviceplan.metrics.summary`)."""
     text = (
         "Suurimmat muutokset ovat tunnuslukuja, joiden arvo muuttui edellisestä kuukaudesta suhteellisesti eniten "
         "(osuuksissakin muutos suhteessa edelliseen arvoon, jotta euroja, lukumääriä ja osuuksia voi verrata). "
         "Mukana eivät ole tietosuojan vuoksi peitetyt pienet lukumäärät"
     )
-    if left_out:
+    if not_in_changes:
         text += (
-            " eivätkä tunnusluvut, joiden kuukausimuutos ei kerro kehityksestä (vuoden alusta kertyvät summat, "
-            f"ennusteen vaihteluvälin rajat ja toisen luvun peilikuvat): {join_words(left_out)}"
+            f" eivätkä {fmt.count(len(not_in_changes))} tunnuslukua, joiden kuukausimuutos ei kerro kehityksestä: "
+            "vuoden alusta kertyvät summat, ennusteen vaihteluvälin rajat ja toisen luvun peilikuvat (parametri "
+            "areas.summary.not_in_changes)"
         )
     return text + "."

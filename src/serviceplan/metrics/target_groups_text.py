@@ -87,9 +87,9 @@ def describe(analysis: TargetGroupAnalysis) -> list[str]:
 
 
 def flow_sentence(analysis: TargetGroupAnalysis) -> str:
-    """The flow into over 3 months against its target. The statistics revise the newest month's flow, so the
-    sentence compares with the year-ago level as known now (the target's base) and names it, rather than quoting
-    a percentage that could differ from the KPI table's change (computed from the figures reported then)."""
+    """The flow into over 3 months beside the year-ago level as known now (the base of its target). The statistics
+    revise the newest month's flow, so the sentence names that level rather than quoting a percentage that could
+    differ from the KPI table's change (computed from the figures reported then)."""
     now, ago = analysis.at(), analysis.at(months_back=12)
     text = f"Yli kolmen kuukauden työttömyyteen siirtyi kuukauden aikana {fmt.count(now['flow_over_3m'])} henkilöä"
     if _has(ago["flow_over_3m"]):
