@@ -602,6 +602,16 @@ CASES: tuple[Case, ...] = (
         "data/raw/2025-06/kirjanpito_2025-06.csv, row 2; expected text in UTF-8 or cp1252 (byte 0x81 fits neither)",
     ),
     case(
+        "ledger-workbook-saved-as-csv",
+        lambda folder: (folder / LEDGER).write_bytes((folder / EVENTS).read_bytes()),
+        "data/raw/2025-06/kirjanpito_2025-06.csv; expected text in UTF-8 or cp1252; the file holds an Excel workbook",
+    ),
+    case(
+        "events-empty-workbook",
+        write_bytes(EVENTS, b""),
+        "data/raw/2025-06/asiakastapahtumat_2025-06.xlsx; expected a readable .xlsx workbook (the file is empty)",
+    ),
+    case(
         "events-old-xls",
         write_bytes(EVENTS, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)),
         (

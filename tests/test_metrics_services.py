@@ -171,8 +171,8 @@ def test_effectiveness_pools_the_window_and_divides_cost_by_outcomes():
     # 3 months, follow-ups 2025-08 and 2025-09 only: ended 40 + 60 = 100, open 12 + 18 = 30, share 0.30
     assert (pay["followed_3m"], pay["open_3m"], pay["other_3m"]) == (100, 30, 70)
     assert pay["share_3m"] == pytest.approx(0.30)
-    # their cohorts are 2025-05 and 2025-06, months without cost rows: cost 0, so 0 € per outcome
-    assert pay["cost_3m_eur"] == 0
+    # their cohorts are 2025-05 and 2025-06, months without a services export: the cost is unknown, not zero
+    assert math.isnan(pay["cost_3m_eur"]) and math.isnan(pay["cost_per_outcome_3m_eur"])
     # 6 months: ended 20 + 20 = 40, open 4 + 6 = 10, share 0.25; cost of the cohort months 2025-02 and 2025-03:
     # 2000 + 3000 = 5000 €, per open-market outcome 5000 / 10 = 500 €
     assert (pay["followed_6m"], pay["open_6m"]) == (40, 10)

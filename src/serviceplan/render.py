@@ -449,10 +449,11 @@ def write_preview(notebook: Path, target: Path, title: str) -> Path:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         language_code="fi",
+        embed_images=True,  # the charts are Markdown image links to figures/: embed them so the page stands alone
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=_HIDDEN_TAGS, enabled=True), enabled=True)
     body, _ = exporter.from_notebook_node(
-        nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title}}
+        nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title, "path": str(notebook.parent)}}
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8", newline="\n")

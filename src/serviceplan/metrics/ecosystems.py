@@ -357,8 +357,10 @@ def network_layout(graph: nx.Graph, hub: str | None) -> dict[str, tuple[float, f
     grouped by partner type (in the order of :data:`PARTNER_TYPES`) and by name within a type.
 
     The first organisation sits half a step clockwise from the top, and the others follow clockwise, each
-    ``360° / n`` further: node ``i`` of ``n`` is at angle ``90° - (i + 0.5) x 360° / n``. Half a step keeps any
-    node off the very top and bottom, where labels would collide.
+    ``360° / n`` further: node ``i`` of ``n`` is at angle ``90° - (i + 0.5) x 360° / n``. Half a step keeps the
+    top free of a node, where labels would collide (with an odd ``n`` one node sits at the bottom). networkx's
+    ``shell_layout`` also spaces a shell evenly, but from 0° (the far right) and counter-clockwise; the few lines
+    here give the reading order a map needs, and the positions are hand-checked in the tests.
     """
     order = {kind: i for i, kind in enumerate(PARTNER_TYPES)}
     others = sorted(
@@ -373,28 +375,6 @@ def network_layout(graph: nx.Graph, hub: str | None) -> dict[str, tuple[float, f
         angle = math.radians(90.0 - (i + 0.5) * 360.0 / count)
         positions[node] = (math.cos(angle), math.sin(angle))
     return positions
-
-
-def edge_table(graph: nx.Graph, hub: str | None) -> pd.DataFrame:
-    """The network map's links as a table: ``a``, ``b`` (names), ``kinds`` (Finnish, joined), ``weight`` (summed
-    over kinds), ``with_hub``; links between partners first, then by weight."""
-    rows = []
-    for a, b, data in graph.edges(data=True):
-        if b == hub:
-            a, b = b, a
-        rows.append(
-            {
-                "a": str(graph.nodes[a].get("name", a)),
-                "b": str(graph.nodes[b].get("name", b)),
-                "kinds": _kinds_text(data.get("kinds", [])),
-                "weight": int(data.get("weight", 0)),
-                "with_hub": hub in (a, b),
-            }
-        )
-    table = pd.DataFrame(rows, columns=["a", "b", "kinds", "weight", "with_hub"])
-    return table.sort_values(["with_hub", "weight", "a", "b"], ascending=[True, False, True, True]).reset_index(
-        drop=True
-    )
 
 
 # ---- milestones (the plan's actions of the areas) ------------------------------------------------------------

@@ -28,7 +28,7 @@ from serviceplan.metrics.ecosystems import (
 )
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
-from serviceplan.present.narrative import join_words, points_phrase, sentence
+from serviceplan.present.narrative import join_words, months_between, points_phrase, sentence
 from serviceplan.sources import services
 
 # Production modes in running text: "in the services of ..." (genitive plural) and "the costs of ..." phrases.
@@ -147,7 +147,7 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _type_plural(code: str) -> str:
+def _type_text(code: str) -> str:
     return lower_first(PARTNER_TYPE_LABELS.get(code, code))
 
 
@@ -329,7 +329,13 @@ def network_sentences(analysis: EcosystemsAnalysis) -> list[str]:
     if summary is None:
         return ["Kumppaniverkoston kuvausta ei ole vielä toimitettu, joten verkostokarttaa ei voi piirtää"]
     outcome = summary.outcome_based_agreements
-    outcome_text = "yksi on tulosperusteinen" if outcome == 1 else f"{fmt.count(outcome)} on tulosperusteisia"
+    outcome_text = (
+        "yksikään ei ole tulosperusteinen"
+        if outcome == 0
+        else "yksi on tulosperusteinen"
+        if outcome == 1
+        else f"{fmt.count(outcome)} on tulosperusteisia"
+    )
     agreements = f"voimassa on {fmt.count(summary.agreements)} palvelusopimusta, joista {outcome_text}"
     upcoming = summary.upcoming_agreements
     if upcoming == 1:
@@ -370,8 +376,8 @@ def actions_sentence(analysis: EcosystemsAnalysis) -> str:
     scope = areas_phrase(analysis.settings.plan_areas)
     scope = scope.replace("luvut", "lukujen").replace("luku ", "luvun ")
     text = (
-        f"Suunnitelman {scope} toimenpiteistä {fmt.count(counts['done'])} on valmiina, "
-        f"{fmt.count(counts['on_track'])} aikataulussa ja {fmt.count(counts['late'])} myöhässä"
+        f"Suunnitelman {scope} toimenpiteet: valmiina {fmt.count(counts['done'])}, aikataulussa "
+        f"{fmt.count(counts['on_track'])}, myöhässä {fmt.count(counts['late'])}"
     )
     late = analysis.milestones[analysis.milestones["state"] == "late"]
     if len(late):
@@ -421,7 +427,7 @@ def figure_texts(analysis: EcosystemsAnalysis) -> dict[str, dict[str, str]]:
     wide = external_share_history(analysis.mix_history)
     if len(wide):
         first, last = wide.iloc[0], wide.iloc[-1]
-        span = fmt.month_span_inessive(first["month"], last["month"])
+        span = months_between(first["month"], last["month"])
         history_title = (
             f"Muut kuin oma tuotanto: {fmt.percent(last['external_share'])} kustannuksista {fmt.month_inessive(period)}"
         )
@@ -445,12 +451,18 @@ def figure_texts(analysis: EcosystemsAnalysis) -> dict[str, dict[str, str]]:
     base = base_modes_phrase(list(analysis.settings.outcome_based_modes))
     outcome_title = f"Tulosperusteisesti hankittiin {fmt.percent(outcome.share)} {base} kustannuksista{target_text}"
     shares = analysis.outcome_history["share"].astype("float64")
-    if shares.notna().any():
+    if shares.notna().sum() > 1:
         low, high = float(shares.min()), float(shares.max())
         outcome_alt = (
             f"Viivakaavio: tulosperusteisen hankinnan osuus {base} kustannuksista kuukausittain, vaihteluväli "
             f"{fmt.percent(low)}–{fmt.percent(high)}, {fmt.month_inessive(period)} {fmt.percent(outcome.share)}"
             f"{target_text}. Luvut ovat kuvion alla olevassa taulukossa."
+        )
+    elif shares.notna().any():
+        outcome_alt = (
+            f"Viivakaavio, jossa on vasta yksi kuukausi: tulosperusteisen hankinnan osuus {base} kustannuksista "
+            f"{fmt.month_inessive(period, with_year=True)} {fmt.percent(outcome.share)}{target_text}. Luvut ovat "
+            "kuvion alla olevassa taulukossa."
         )
     else:
         outcome_alt = outcome_title
@@ -463,7 +475,7 @@ def figure_texts(analysis: EcosystemsAnalysis) -> dict[str, dict[str, str]]:
             f"joista {fmt.count(summary.partner_links)} kumppanien välisiä"
         )
         types = [
-            f"{_type_plural(row.type)} {fmt.count(row.partners)}"
+            f"{_type_text(row.type)} {fmt.count(row.partners)}"
             for row in summary.partners_by_type.itertuples()
             if row.partners
         ]

@@ -16,7 +16,7 @@ import pandas as pd
 from serviceplan.metrics.employer_services import FIELD_LABELS, TOTAL, EmployerAnalysis
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
-from serviceplan.present.narrative import join_words, more_or_less, sentence
+from serviceplan.present.narrative import join_words, months_between, more_or_less, sentence
 from serviceplan.sources import employer_services
 
 # Occupational fields in running text, genitive ("the vacancies of ...").
@@ -340,11 +340,7 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
     period = analysis.period
     row = analysis.month()
     months = analysis.monthly["month"].tolist()
-    span = (
-        fmt.month_span_inessive(months[0], months[-1])
-        if months[0][:4] == months[-1][:4]
-        else (f"{fmt.month(months[0])} – {fmt.month(months[-1])}")
-    )
+    span = months_between(months[0], months[-1])
     texts: dict[str, dict[str, str]] = {}
 
     if pd.isna(row["stat_open_vacancies"]):
@@ -363,7 +359,7 @@ def figure_texts(analysis: EmployerAnalysis) -> dict[str, dict[str, str]]:
     texts["vacancies"] = {
         "title": title,
         "alt": (
-            f"Viivakaavio kuukausittain ({span}): työnvälitystilaston avoimet työpaikat kuun lopussa ja uudet "
+            f"Viivakaavio kuukausittain {span}: työnvälitystilaston avoimet työpaikat kuun lopussa ja uudet "
             "työpaikat sekä työnantajapalveluille ilmoitetut ja täytetyt työpaikat (työnantajapalvelujen "
             f"raportti alkaa {_first_month_text()}). {extent}{title}. Luvut ovat kuvion alla olevassa taulukossa."
         ),

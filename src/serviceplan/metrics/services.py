@@ -147,14 +147,15 @@ def follow_up_window(outcomes: pd.DataFrame, period: Period, follow_up: int, win
     if outcomes.empty or "period" not in outcomes.columns:
         return FollowUpWindow(follow_up, (), ())
     first = str(period.shift(1 - window_months))
-    rows = outcomes[
-        (outcomes["follow_up_months"].astype("int64") == follow_up)
-        & (outcomes["period"].astype(str) >= first)
-        & (outcomes["period"].astype(str) <= str(period))
-    ]
+    rows = _follow_up_rows(outcomes, follow_up)
+    rows = rows[(rows["period"].astype(str) >= first) & (rows["period"].astype(str) <= str(period))]
     months = tuple(sorted(rows["period"].astype(str).unique()))
     cohorts = tuple(sorted(rows["cohort_period"].astype(str).unique()))
     return FollowUpWindow(follow_up, months, cohorts)
+
+
+def _follow_up_rows(outcomes: pd.DataFrame, follow_up: int) -> pd.DataFrame:
+    return outcomes[outcomes["follow_up_months"].astype("int64") == follow_up] if len(outcomes) else outcomes
 
 
 def effectiveness(services_table: pd.DataFrame, outcomes: pd.DataFrame, params: Params, period: Period) -> pd.DataFrame:
@@ -162,9 +163,10 @@ def effectiveness(services_table: pd.DataFrame, outcomes: pd.DataFrame, params: 
     per service type and in total (see the module docstring).
 
     Columns, for each follow-up f in (3, 6): ``followed_{f}m`` (people followed up), ``open_{f}m`` (of them in
-    open-market work), ``other_{f}m`` (the rest), ``share_{f}m``, ``cost_{f}m_eur`` (cost in the cohort months)
-    and ``cost_per_outcome_{f}m_eur``; then ``judged`` (enough people followed at the judged follow-up) and
-    ``below_threshold``. Rows: ``service_type`` in the export's order, total last; ``label`` in Finnish.
+    open-market work), ``other_{f}m`` (the rest), ``share_{f}m``, ``cost_{f}m_eur`` (cost in the cohort months;
+    NaN when a cohort month has no services export) and ``cost_per_outcome_{f}m_eur``; then ``judged`` (enough
+    people followed at the judged follow-up) and ``below_threshold``. Rows: ``service_type`` in the export's
+    order, total last; ``label`` in Finnish.
     """
     settings = params.areas.services
     outcomes = _up_to(outcomes, period)
@@ -172,10 +174,8 @@ def effectiveness(services_table: pd.DataFrame, outcomes: pd.DataFrame, params: 
     out = pd.DataFrame({"service_type": [*SERVICE_TYPES, TOTAL]})
     for follow_up in FOLLOW_UPS:
         window = follow_up_window(outcomes, period, follow_up, settings.effectiveness_window_months)
-        rows = outcomes[
-            (outcomes["follow_up_months"].astype("int64") == follow_up)
-            & outcomes["period"].astype(str).isin(window.months)
-        ] if len(outcomes) else outcomes  # fmt: skip
+        rows = _follow_up_rows(outcomes, follow_up)
+        rows = rows[rows["period"].astype(str).isin(window.months)] if len(rows) else rows
         counts = (
             _numbers(rows, ["ended", "open_market"]).groupby(rows["service_type"].astype(str)).sum()
             if len(rows)
@@ -189,16 +189,17 @@ def effectiveness(services_table: pd.DataFrame, outcomes: pd.DataFrame, params: 
         ).reindex(list(SERVICE_TYPES), fill_value=0.0)
         followed = [*counts["ended"].tolist(), float(counts["ended"].sum())]
         opened = [*counts["open_market"].tolist(), float(counts["open_market"].sum())]
-        costs = [*cost.tolist(), float(cost.sum())]
+        # a cohort month without its services export has an unknown cost (not zero)
+        costed = set(services_table["period"].astype(str)) if len(services_table) else set()
+        known = not window.empty and set(window.cohorts) <= costed
+        costs = [*cost.tolist(), float(cost.sum())] if known else [math.nan] * (len(SERVICE_TYPES) + 1)
         tag = f"{follow_up}m"
         out[f"followed_{tag}"] = followed
         out[f"open_{tag}"] = opened
         out[f"other_{tag}"] = [f - o for f, o in zip(followed, opened, strict=True)]
         out[f"share_{tag}"] = [o / f if f > 0 else math.nan for f, o in zip(followed, opened, strict=True)]
-        out[f"cost_{tag}_eur"] = [c if not window.empty else math.nan for c in costs]
-        out[f"cost_per_outcome_{tag}_eur"] = [
-            c / o if o > 0 and not window.empty else math.nan for c, o in zip(costs, opened, strict=True)
-        ]
+        out[f"cost_{tag}_eur"] = costs
+        out[f"cost_per_outcome_{tag}_eur"] = [c / o if o > 0 else math.nan for c, o in zip(costs, opened, strict=True)]
     judged_tag = f"{settings.effectiveness_follow_up_months}m"
     out["judged"] = (out[f"followed_{judged_tag}"] >= settings.min_followed) & (out["service_type"] != TOTAL)
     out["below_threshold"] = out["judged"] & (out[f"share_{judged_tag}"] < settings.effectiveness_threshold_share)

@@ -50,10 +50,16 @@ CELL_LOOKS: dict[str, Look] = {
 BAND_FILLS: dict[str, str] = {"low": "#E3F1FA", "medium": "#FCEBC7", "high": "#F7CDB5"}
 
 
-def _month_tick(value: float, _pos: int | None = None) -> str:
-    day = mdates.num2date(value).date()
-    name = fmt.month_short(f"{day.year:04d}-{day.month:02d}", with_year=False)
-    return f"{name}\n{day.year}" if day.month == 1 or _pos == 0 else name
+def month_ticks(interval: int) -> FuncFormatter:
+    """Finnish month tick labels for a date axis with a tick every ``interval`` months: the year under the first
+    tick and under the first tick of each new year (``joulu\n2024``, ``maalis``, ..., ``maalis\n2025``)."""
+
+    def label(value: float, pos: int | None = None) -> str:
+        day = mdates.num2date(value).date()
+        name = fmt.month_short(f"{day.year:04d}-{day.month:02d}", with_year=False)
+        return f"{name}\n{day.year}" if pos == 0 or day.month <= interval else name
+
+    return FuncFormatter(label)
 
 
 def action_timeline(
@@ -97,15 +103,19 @@ def action_timeline(
         ax.plot(
             [at], [y], marker=look.marker, ms=look.size, color=look.color, mec=theme.BLACK, mew=0.6, ls="", zorder=4
         )
-        ax.text(1.01, y, str(row.state_text), transform=ax.get_yaxis_transform(), va="center", fontsize=9)
     ax.axvline(stamp, color=theme.BLACK, ls="--", lw=1.2, zorder=1)
     ax.text(stamp, n - 0.3, f" {as_of_label}", fontsize=9, va="bottom", ha="center")
     ax.set_yticks(range(n), list(reversed(actions["label"].astype(str).tolist())), fontsize=9)
+    # the state in words on the right, as tick labels of a second axis so that the layout makes room for them
+    right = ax.secondary_yaxis("right")
+    right.set_yticks(range(n), list(reversed(actions["state_text"].astype(str).tolist())), fontsize=9)
+    right.tick_params(length=0)
+    right.spines["right"].set_visible(False)
     ax.set_ylim(-0.7, n + 0.2)
     ax.set_xlim(low, high)
     months = max(1, int(np.ceil((high - low).days / 30.4 / 9)))
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonthday=1, interval=months))
-    ax.xaxis.set_major_formatter(FuncFormatter(_month_tick))
+    ax.xaxis.set_major_formatter(month_ticks(months))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
     handles = [
