@@ -245,7 +245,7 @@ def _prepare(
     validate_period(ws, period)
     names = sorted({name for area in areas for name in area.datasets})
     if names:
-        build_canonical(ws, names)
+        build_canonical(ws, names, up_to=period)
     params = load_params(period.year, ws.params_dir)
     code, env = mf.code_digest(), mf.environment()
     plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages

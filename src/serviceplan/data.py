@@ -1,14 +1,19 @@
-"""Canonical tables: every dataset validated, normalised and stored as one Parquet table holding all months.
+"""Canonical tables: every dataset validated, normalised and kept as tidy, typed Parquet, one file a delivery.
 
-Notebooks read data only through :func:`load`; nothing downstream reads a raw file. Building is cached by the
-content hash of the raw files, so an unchanged month costs a hash and a Parquet read.
+Notebooks read data only through :func:`load`, which returns one table holding every month up to the report's
+period; nothing downstream reads a raw file. Each delivery is cached by the content hash of its raw files and of
+the reader code, so an unchanged month costs a hash and a Parquet read.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import json
+import os
 import re
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -98,53 +103,74 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
     return checked
 
 
-def _build_one(ws: Workspace, dataset: Dataset) -> Path:
-    """Build (or reuse) the canonical table of one dataset from every delivered month."""
+_CODE_MODULES = ("serviceplan.contracts", "serviceplan.readers", "serviceplan.privacy")
+
+
+@functools.cache
+def _reader_digest(dataset_name: str) -> str:
+    """A hash of the code that turns a delivery into canonical rows, so a changed reader rebuilds its cache."""
+    dataset = DATASETS[dataset_name]
+    modules = {*_CODE_MODULES, *(reader.__module__ for reader in dataset.readers.values())}
+    digest = hashlib.sha256()
+    for name in sorted(modules):
+        source = getattr(sys.modules.get(name) or importlib.import_module(name), "__file__", None)
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def _deliveries(ws: Workspace, dataset: Dataset, up_to: Period | None) -> list[tuple[Period, list[Path]]]:
     deliveries = []
     for period in raw_periods(ws):
+        if up_to is not None and period > up_to:
+            continue
         paths = dataset.delivery(ws.raw_period_dir(str(period)), period)
         if paths:
             deliveries.append((period, paths))
-    digest = hashlib.sha256()
-    for period, paths in deliveries:
-        for path in paths:
-            digest.update(f"{period}:{path.name}:{file_digest(path)}\n".encode())
-    digest.update(dataset.name.encode())
-    target = ws.canonical_dir / f"{dataset.name}.parquet"
-    stamp = ws.canonical_dir / f"{dataset.name}.json"
-    if (
-        target.is_file()
-        and stamp.is_file()
-        and json.loads(stamp.read_text(encoding="utf-8")).get("inputs") == digest.hexdigest()
-    ):
+    return deliveries
+
+
+def _stamp_matches(stamp: Path, digest: str) -> bool:
+    return stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("inputs") == digest
+
+
+def _cached_delivery(ws: Workspace, dataset: Dataset, period: Period, paths: list[Path]) -> Path:
+    """The canonical rows of one delivery, read and checked once and kept as Parquet until its files change."""
+    digest = hashlib.sha256(f"{dataset.name}:{period}:{_reader_digest(dataset.name)}\n".encode())
+    for path in paths:
+        digest.update(f"{path.name}:{file_digest(path)}\n".encode())
+    folder = ws.canonical_dir / dataset.name
+    target = folder / f"{period}.parquet"
+    stamp = folder / f"{period}.json"
+    if _stamp_matches(stamp, digest.hexdigest()) and target.is_file():
         return target
-    violations: list[Violation] = []
-    parts = []
-    for period, paths in deliveries:
-        try:
-            parts.append(dataset.read_delivery(paths, period))
-        except DataError as exc:
-            violations.extend(exc.violations)
-    if violations:
-        raise DataError(violations)
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    ws.canonical_dir.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".parquet.tmp")
-    table.to_parquet(tmp, index=False)
+    frame = dataset.read_delivery(paths, period)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    frame.to_parquet(tmp, index=False)
     tmp.replace(target)
-    stamp.write_text(json.dumps({"inputs": digest.hexdigest(), "files": len(deliveries)}), encoding="utf-8")
+    stamp.write_text(json.dumps({"inputs": digest.hexdigest(), "files": [p.name for p in paths]}), encoding="utf-8")
     return target
 
 
-def build_canonical(ws: Workspace, names: list[str] | None = None) -> dict[str, Path]:
-    """Build the canonical tables (all by default); every violation across every file is reported at once."""
-    built: dict[str, Path] = {}
+def build_canonical(
+    ws: Workspace, names: list[str] | None = None, up_to: Period | None = None
+) -> dict[str, list[Path]]:
+    """Build the canonical tables (all datasets by default) from every delivery up to ``up_to`` (default: all).
+
+    Each delivery is cached on its own, so a month is read once, and a broken later month never blocks a report
+    of an earlier one. Every violation across every file is reported at once.
+    """
+    built: dict[str, list[Path]] = {}
     violations: list[Violation] = []
     for name in names or list(DATASETS):
-        try:
-            built[name] = _build_one(ws, DATASETS[name])
-        except DataError as exc:
-            violations.extend(exc.violations)
+        dataset = DATASETS[name]
+        built[name] = []
+        for period, paths in _deliveries(ws, dataset, up_to):
+            try:
+                built[name].append(_cached_delivery(ws, dataset, period, paths))
+            except DataError as exc:
+                violations.extend(exc.violations)
     if violations:
         raise DataError(violations)
     return built
@@ -158,8 +184,8 @@ def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
     if name not in DATASETS:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     period = Period.parse(str(period))
-    path = build_canonical(ws, [name])[name]
-    table = pd.read_parquet(path)
+    parts = [pd.read_parquet(path) for path in build_canonical(ws, [name], up_to=period)[name]]
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if DATASETS[name].as_of is not None:
         table = DATASETS[name].as_of(table, period)
     elif "period" in table.columns:
