@@ -24,7 +24,8 @@ report: $(STAMP)  ## produce the monthly report of the newest month (demo data o
 	$(BIN)/serviceplan run
 
 test: $(STAMP)  ## run the whole test suite: unit, CLI, notebook (nbval) and quality-gate tests
-	$(BIN)/python -m pytest tests notebooks --nbval-lax -p no:cacheprovider
+	$(BIN)/python -m pytest tests -p no:cacheprovider -n auto --dist loadfile \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 lint: $(STAMP)  ## ruff over the package and the tests
 	$(BIN)/ruff check src tests
@@ -32,6 +33,9 @@ lint: $(STAMP)  ## ruff over the package and the tests
 
 demo: $(STAMP)  ## write the demo dataset to data/raw/
 	$(BIN)/serviceplan demo
+
+bench: $(STAMP)  ## benchmark the monthly batch against naive Papermill runs (several minutes; bench/results/)
+	$(BIN)/serviceplan bench
 
 clean:  ## remove generated data and caches (published reports are kept)
 	rm -rf data/canonical .pytest_cache

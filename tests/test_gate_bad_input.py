@@ -1,8 +1,8 @@
 """Gate 5: bad input. Each malformed delivery stops ``serviceplan run`` with one clear message and publishes nothing.
 
-Every case breaks one demo file of June 2025 in a throw-away copy of a workspace that has May 2025 published
-already, runs ``serviceplan run 2025-06`` through :func:`serviceplan.cli.main`, and checks what a user sees and
-what is left behind:
+Every case breaks one input (a demo delivery of June 2025, or the plan a status update is checked against) in a
+throw-away copy of a workspace that has May 2025 published already, runs ``serviceplan run 2025-06`` through
+:func:`serviceplan.cli.main`, and checks what a user sees and what is left behind:
 
 * the exact violation lines (file, row, column, the value found, what was expected) and the closing line;
 * a non-zero exit code and no traceback;

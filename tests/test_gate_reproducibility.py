@@ -127,13 +127,16 @@ def _git_head() -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def _raw_file_hashes(ws: Workspace, up_to: Period) -> dict[str, str]:
-    """Every file delivered for the months up to ``up_to``, hashed here independently of the package."""
-    hashes = {}
-    for folder in sorted(p for p in ws.raw_dir.iterdir() if p.is_dir() and p.name <= str(up_to)):
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            hashes[path.relative_to(ws.root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return hashes
+def _input_file_hashes(ws: Workspace, up_to: Period) -> dict[str, str]:
+    """Every file delivered for the months up to ``up_to`` and the plan's files (actions, risks), hashed here
+    independently of the package."""
+    folders = [p for p in ws.raw_dir.iterdir() if p.is_dir() and p.name <= str(up_to)] + [ws.plan_dir]
+    return {
+        path.relative_to(ws.root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
 
 
 def test_manifest_names_the_code_the_parameters_and_every_input_file(runs: dict) -> None:
@@ -147,7 +150,7 @@ def test_manifest_names_the_code_the_parameters_and_every_input_file(runs: dict)
     assert manifest["parameters"]["digest"] == params.digest()
     assert manifest["parameters"]["values"] == params.model_dump(mode="json")
     inputs = {record["file"]: record["sha256"] for record in manifest["inputs"]}
-    assert inputs == _raw_file_hashes(ws, PERIOD)
+    assert inputs == _input_file_hashes(ws, PERIOD)
     assert len(inputs) > 100  # every month since 2024-01, every dataset
     assert [n["notebook"] for n in manifest["notebooks"]] == [a.notebook for a in runs["areas"]]
 

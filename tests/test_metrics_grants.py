@@ -111,9 +111,10 @@ def test_spend_table_compares_paid_to_date_with_the_phased_budget():
     assert lisa["used_share"] == pytest.approx(210 / 1200)
     # recruitment bonus: 600 € flat, 100 € to date; paid 60 + 50 = 110 €: 10 % over, "alert"
     assert table.loc["recruitment_bonus", "status"] == "alert"
-    # vouchers: nothing budgeted before June, nothing paid: no status
+    # vouchers: nothing budgeted before June and nothing paid: within the budget to date; workshops have no
+    # budget at all: no status
     assert table.loc["summer_job_voucher", "budget_to_date_eur"] == 0
-    assert table.loc["summer_job_voucher", "status"] == "none"
+    assert table.loc["summer_job_voucher", "status"] == "ok" and table.loc["workshops", "status"] == "none"
     # total: budgets 1 200 + 1 000 + 600 = 2 800 €, to date 200 + 0 + 100 = 300 €; paid 210 + 110 + 550 + 400
     total = table.loc[grants.TOTAL]
     assert (total["annual_budget_eur"], total["budget_to_date_eur"]) == pytest.approx((2800, 300))
@@ -229,13 +230,53 @@ def test_kpis_have_stable_ids_targets_and_statuses():
     assert (
         math.isnan(row.at["paid_ytd_workshops_eur", "target"]) and row.at["paid_ytd_workshops_eur", "status"] == "none"
     )
+    # recruitment bonus 60 + 50 = 110 € against 100 €: alert; vouchers: nothing paid of 0 € budgeted to date
+    assert row.at["paid_ytd_recruitment_bonus_eur", "value"] == 110
+    assert row.at["paid_ytd_recruitment_bonus_eur", "status"] == "alert"
+    assert row.at["paid_ytd_summer_job_voucher_eur", "value"] == 0
+    assert row.at["paid_ytd_summer_job_voucher_eur", "target"] == 0
+    assert row.at["paid_ytd_summer_job_voucher_eur", "status"] == "ok"
+    assert row.at["paid_ytd_summer_interns_eur", "value"] == 0
+    # association grants 400 € without a budget of their own: shown, no target
+    assert row.at["paid_ytd_association_grants_eur", "value"] == 400
+    assert math.isnan(row.at["paid_ytd_association_grants_eur", "target"])
     # recipients in February: 38 in all, Lahti-lisä 12
     assert (row.at["grant_recipients", "value"], row.at["lahti_lisa_recipients", "value"]) == (38, 12)
     # the window is three months (2024-12..2025-02): 76 / 90 = 84.4 % against 60 %: ok
     assert row.at["jobs_continuing_share", "value"] == pytest.approx(76 / 90)
     assert row.at["jobs_continuing_share", "status"] == "ok"
-    # no vouchers issued yet: no use share
+    # per job grant: recruitment bonus 7 of 10 continued, 3 did not: a small count, so its row hides the 7 too;
+    # the continuing and not-continuing columns then each have one hidden cell, so Lahti-lisä's 69 and 11 go as
+    # well: neither share is published (their statuses with them), only the total
+    assert math.isnan(row.at["jobs_continuing_share_lahti_lisa", "value"])
+    assert math.isnan(row.at["jobs_continuing_share_recruitment_bonus", "value"])
+    assert row.at["jobs_continuing_share_lahti_lisa", "status"] == "none"
+    # with a one-month window (February only): Lahti-lisä 13 of 20 continued, 7 did not; recruitment bonus 2 of 2
+    # (small), which hides Lahti-lisä's continuing 13 by the column sum: again only the total 15 / 22 is published
+    one = small_params(continuation_window_months=1)
+    row1 = grants.kpi_rows(_context(one, period), grants.analyse(GRANTS, one, period)).set_index("kpi")
+    assert math.isnan(row1.at["jobs_continuing_share_lahti_lisa", "value"])
+    assert row1.at["jobs_continuing_share", "value"] == pytest.approx(15 / 22)
+    # no vouchers issued or used yet: 0 used, no use share
+    assert row.at["summer_job_vouchers_used_ytd", "value"] == 0
     assert math.isnan(row.at["summer_job_voucher_use_share", "value"])
+
+
+def test_voucher_kpis_after_the_summer():
+    params = small_params()
+    rows = grant_rows(
+        [
+            ("2025-04", "summer_job_voucher", 1266, 0, 0.0, None, None),
+            ("2025-06", "summer_job_voucher", 0, 457, 137100.0, None, None),
+            ("2025-07", "summer_job_voucher", 0, 488, 146400.0, None, None),
+        ]
+    )
+    row = grants.kpi_rows(_context(params, Period(2025, 7)), grants.analyse(rows, params, Period(2025, 7)))
+    row = row.set_index("kpi")
+    # 457 + 488 = 945 used of 1 266 issued: 74.6 %; paid 283 500 € against the June–July budget 1 000 €
+    assert row.at["summer_job_vouchers_used_ytd", "value"] == 945
+    assert row.at["summer_job_voucher_use_share", "value"] == pytest.approx(945 / 1266)
+    assert row.at["paid_ytd_summer_job_voucher_eur", "target"] == pytest.approx(1000)
 
 
 def test_kpis_hide_small_counts():
@@ -255,6 +296,25 @@ def test_kpis_hide_small_counts():
     assert row.at["jobs_continuing_share_lahti_lisa", "status"] == "none"
     # the total 15 / 24 is not hidden
     assert row.at["jobs_continuing_share", "value"] == pytest.approx(15 / 24)
+
+
+def test_continuation_kpis_per_job_grant_when_no_count_is_small():
+    params = small_params(continuation_window_months=1)
+    rows = grant_rows(
+        [
+            ("2025-03", "lahti_lisa", 9, 50, 5000.0, 40, 30),
+            ("2025-03", "recruitment_bonus", 8, 8, 80.0, 20, 12),
+        ]
+    )
+    row = grants.kpi_rows(_context(params, Period(2025, 3)), grants.analyse(rows, params, Period(2025, 3)))
+    row = row.set_index("kpi")
+    # Lahti-lisä 30 / 40 = 75 % (ok against 60 %), recruitment bonus 12 / 20 = 60 % (exactly the target: ok),
+    # both 42 / 60 = 70 %
+    assert row.at["jobs_continuing_share_lahti_lisa", "value"] == pytest.approx(0.75)
+    assert row.at["jobs_continuing_share_recruitment_bonus", "value"] == pytest.approx(0.6)
+    assert row.at["jobs_continuing_share_recruitment_bonus", "status"] == "ok"
+    assert row.at["jobs_continuing_share", "value"] == pytest.approx(0.7)
+    assert row.at["lahti_lisa_recipients", "value"] == 50
 
 
 # ---- texts -----------------------------------------------------------------------------------------------------

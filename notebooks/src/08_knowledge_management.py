@@ -81,6 +81,7 @@ figure = knowledge_charts.risk_matrix(
 charts.show_figure(figure, "knowledge-risk-matrix", texts["risks"]["alt"])
 tables.show_table(
     knowledge_text.risks_display(analysis),
+    align=tables.align_right(["Todennäköisyys", "Vaikutus", "Pisteet"]),
     title="Kuvion tiedot: riskirekisteri pisteiden mukaan",
     note=knowledge_text.band_rule(analysis),
 )

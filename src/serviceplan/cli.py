@@ -75,6 +75,13 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Measure the monthly batch against naive Papermill runs, and how its cost grows (bench/results/)."""
+    from serviceplan import bench
+
+    return bench.command(args, _workspace(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``serviceplan`` command."""
     from pathlib import Path
@@ -113,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     versions = sub.add_parser("versions", help="list published versions")
     versions.set_defaults(func=cmd_versions)
+
+    from serviceplan.bench import add_arguments as add_bench_arguments
+
+    bench = sub.add_parser("bench", help="benchmark the batch against naive Papermill runs (results in bench/results/)")
+    add_bench_arguments(bench)
+    bench.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -80,7 +80,8 @@ def judge(value: float | None, target: float | None, direction: Direction, toler
     if gap >= 0:
         return "ok"
     scale = abs(target) if target else 1.0
-    return "warn" if -gap <= tolerance * scale else "alert"
+    # a relative epsilon keeps a value exactly on the tolerance edge (e.g. 0.95 against 1.0) on the warn side
+    return "warn" if -gap <= tolerance * scale * (1 + 1e-9) else "alert"
 
 
 def frame(rows: list[dict[str, object]]) -> pd.DataFrame:

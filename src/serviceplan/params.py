@@ -299,6 +299,29 @@ class AreaParams(_Strict):
     summary: SummaryParams
 
 
+class PrivacyGate(_Strict):
+    """What the privacy gate (serviceplan.privacy_gate) lets through in a published version."""
+
+    allowed_emails: list[str] = Field(default_factory=list)  # the city's generic service addresses, never a person's
+    allowed_phones: list[str] = Field(default_factory=list)  # the city's generic service numbers (any format)
+    # Headers of table columns in the count format that count things (vacancies, events, partners), not people:
+    # their small values are shown. Every other count column is checked for unsuppressed small counts.
+    non_person_count_columns: list[str] = Field(default_factory=list)
+
+
+class AccessibilityStatement(_Strict):
+    """The facts of the accessibility statement (Act 306/2019) published beside the landing page."""
+
+    organisation: str  # who provides the service
+    conformance: Literal["full", "partial", "none"]  # WCAG 2.1 AA: täyttää, täyttää osittain, ei täytä
+    assessed_on: date  # when the accessibility was last assessed
+    statement_date: date  # when the statement was drawn up or last updated
+    feedback_email: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")  # a generic service address
+    response_days: int = Field(ge=1, le=60)  # the answer to feedback is given within this many days
+    supervisor: str  # the supervisory authority of accessibility
+    supervisor_url: str = Field(pattern=r"^https://")
+
+
 R = TypeVar("R", bound=_Dated)
 
 
@@ -325,6 +348,8 @@ class Params(_Strict):
     budget_phasing: dict[str, list[float]]
     what_if: WhatIf
     areas: AreaParams
+    privacy: PrivacyGate = Field(default_factory=PrivacyGate)
+    accessibility: AccessibilityStatement
 
     @field_validator("budget_phasing")
     @classmethod

@@ -129,9 +129,12 @@ def spend_table(grants_table: pd.DataFrame, params: Params, period: Period) -> p
     table["label"] = [GRANT_LABELS[g] for g in table["grant_type"]]
     table["used_share"] = table["paid_ytd_eur"] / table["annual_budget_eur"].where(table["annual_budget_eur"] > 0)
     table["diff_to_date_eur"] = table["paid_ytd_eur"] - table["budget_to_date_eur"]
+    # a grant type with an annual budget is judged against its budget to date (also when that is still 0)
     table["status"] = [
-        judge(paid, budget if budget > 0 else None, "lower_better")
-        for paid, budget in zip(table["paid_ytd_eur"], table["budget_to_date_eur"], strict=True)
+        judge(paid, budget if annual > 0 else None, "lower_better")
+        for paid, budget, annual in zip(
+            table["paid_ytd_eur"], table["budget_to_date_eur"], table["annual_budget_eur"], strict=True
+        )
     ]
     columns = ["grant_type", "label", "annual_budget_eur", "budget_to_date_eur", "paid_month_eur", "paid_ytd_eur"]
     return table[[*columns, "used_share", "diff_to_date_eur", "status"]]
@@ -316,8 +319,11 @@ class GrantsAnalysis:
         return self.continuation[self.continuation["grant_type"] == grant].iloc[0]
 
 
-def analyse(grants_table: pd.DataFrame, params: Params, period: Period) -> GrantsAnalysis:
-    """All grants numbers for ``period`` from the canonical table (rows after ``period`` are ignored)."""
+def analyse(grants_table: pd.DataFrame, params: Params, period: Period, *, history: bool = True) -> GrantsAnalysis:
+    """All grants numbers for ``period`` from the canonical table (rows after ``period`` are ignored).
+
+    ``history=False`` keeps only the report month in the continuation history (what the KPIs need).
+    """
     settings = params.areas.grants
     table = _up_to(grants_table, period)
     window = settings.continuation_window_months
@@ -329,16 +335,16 @@ def analyse(grants_table: pd.DataFrame, params: Params, period: Period) -> Grant
         recipients=recipients_table(table, period),
         vouchers=vouchers(table, period),
         continuation=continuation(table, period, window),
-        continuation_history=continuation_history(table, period, window, settings.history_months),
+        continuation_history=continuation_history(table, period, window, settings.history_months if history else 1),
         has_month=bool((table["period"].astype(str) == str(period)).any()) if len(table) else False,
     )
 
 
-def analyse_period(ctx: Context) -> GrantsAnalysis:
-    """Load the canonical table of the workspace and analyse ``ctx.period``."""
+def analyse_period(ctx: Context, *, history: bool = True) -> GrantsAnalysis:
+    """Load the canonical table of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
     from serviceplan.data import load
 
-    return analyse(load("grants", ctx.period, ctx.workspace), ctx.params, ctx.period)
+    return analyse(load("grants", ctx.period, ctx.workspace), ctx.params, ctx.period, history=history)
 
 
 # ---- KPIs ----------------------------------------------------------------------------------------------------
@@ -411,4 +417,4 @@ def kpis(ctx: Context) -> pd.DataFrame:
     and per grant type), the share of the year's grant budget used, recipients in the month (all grants and
     Lahti-lisä), summer job vouchers used and their share of those issued, and the share of subsidised jobs that
     continued after the subsidy (in total and per job grant) against the target."""
-    return kpi_rows(ctx, analyse_period(ctx))
+    return kpi_rows(ctx, analyse_period(ctx, history=False))

@@ -341,7 +341,7 @@ def _monthly_texts(analysis: GrantsAnalysis) -> dict[str, str]:
         largest = max(shares, key=lambda g: shares[g])
         title = (
             f"Eniten avustuksia maksettiin {fmt.month_inessive(peak['month'])} "
-            f"({fmt.euro_text(peak['paid_eur'])}), suurimpana {IN_TEXT[largest]}"
+            f"(noin {fmt.euro_text(peak['paid_eur'], step=1000)}), suurimpana {IN_TEXT[largest]}"
         )
         peak_text = " ".join(
             f"{fmt.month(row['month']).capitalize()} {fmt.euro_compact(row['paid_eur'], 2)}."

@@ -322,7 +322,9 @@ def move_sentence(analysis: ImmigrantAnalysis) -> str:
 
 
 def _span(months: list[str]) -> str:
-    return f"{fmt.month(months[0])} – {fmt.month(months[-1])}" if months else ""
+    if not months:
+        return ""
+    return fmt.month(months[0]) if len(months) == 1 else f"{fmt.month(months[0])} – {fmt.month(months[-1])}"
 
 
 def figure_texts(analysis: ImmigrantAnalysis, months: list[str], report_months: list[str]) -> dict[str, dict[str, str]]:

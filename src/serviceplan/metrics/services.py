@@ -243,22 +243,23 @@ def service_level(events: pd.DataFrame, params: Params, period: Period, months: 
     """
     events = _up_to(events, period)
     wanted = history_months(events, period, months)
-    rows = []
-    for month in wanted:
-        part = events[events["period"].astype(str) == month]
-        rule = params.service_level_rule(Period.parse(month))
-        within = customer_events.interviews_within_deadline(part, rule.initial_interview_working_days)
-        counts = _numbers(part, [c for c in SERVICE_LEVEL_COUNTS if c != "within_deadline"]).sum()
-        row: dict[str, object] = {
-            "month": month,
-            "deadline_days": rule.initial_interview_working_days,
-            "interval_months": rule.job_search_discussion_interval_months,
-            **{c: float(counts[c]) for c in counts.index},
-            "within_deadline": float(within.astype("float64").sum()),
-        }
-        rows.append(row)
-    columns = ["month", "deadline_days", "interval_months", *SERVICE_LEVEL_COUNTS]
-    out = pd.DataFrame(rows, columns=columns)
+    summed = [c for c in SERVICE_LEVEL_COUNTS if c != "within_deadline"]
+    part = events[events["period"].astype(str).isin(wanted)] if wanted else events
+    counts = (
+        _numbers(part, summed).groupby(part["period"].astype(str)).sum() if len(part) else pd.DataFrame(columns=summed)
+    ).reindex(wanted, fill_value=0.0)
+    out = counts.reset_index(names="month")
+    rules = [params.service_level_rule(Period.parse(m)) for m in wanted]
+    out["deadline_days"] = [r.initial_interview_working_days for r in rules]
+    out["interval_months"] = [r.job_search_discussion_interval_months for r in rules]
+    # the month's sums hold both counts (within 5 and within 10 working days): take the one of the rule in force
+    out["within_deadline"] = [
+        float(customer_events.interviews_within_deadline(counts, r.initial_interview_working_days).iloc[i])
+        for i, r in enumerate(rules)
+    ]
+    out = out[["month", "deadline_days", "interval_months", *SERVICE_LEVEL_COUNTS]].astype(
+        {c: "float64" for c in SERVICE_LEVEL_COUNTS}
+    )
     for share, part, whole in (
         ("deadline_share", "within_deadline", "initial_interviews"),
         ("share_5wd", "interviews_within_5wd", "initial_interviews"),
@@ -359,19 +360,25 @@ def analyse(
     events: pd.DataFrame,
     params: Params,
     period: Period,
+    *,
+    history: bool = True,
 ) -> ServicesAnalysis:
-    """All services numbers for ``period`` from the canonical tables (rows after ``period`` are ignored)."""
+    """All services numbers for ``period`` from the canonical tables (rows after ``period`` are ignored).
+
+    ``history=False`` keeps only the report month in the monthly histories (what the KPIs need).
+    """
     settings = params.areas.services
+    months = settings.history_months if history else 1
     services_table = _up_to(services_table, period)
     outcomes = _up_to(outcomes, period)
     return ServicesAnalysis(
         period=period,
         params=params,
         volumes=volumes(services_table, period),
-        history=volume_history(services_table, period, settings.history_months),
+        history=volume_history(services_table, period, months),
         effectiveness=effectiveness(services_table, outcomes, params, period),
         windows={f: follow_up_window(outcomes, period, f, settings.effectiveness_window_months) for f in FOLLOW_UPS},
-        service_level=service_level(events, params, period, settings.history_months),
+        service_level=service_level(events, params, period, months),
         level_year_ago=_first_row(service_level(events, params, period.shift(-12), 1)),
         has_volumes=bool((services_table["period"].astype(str) == str(period)).any()) if len(services_table) else False,
     )
@@ -381,8 +388,8 @@ def _first_row(table: pd.DataFrame) -> pd.Series | None:
     return table.iloc[0] if len(table) else None
 
 
-def analyse_period(ctx: Context) -> ServicesAnalysis:
-    """Load the canonical tables of the workspace and analyse ``ctx.period``."""
+def analyse_period(ctx: Context, *, history: bool = True) -> ServicesAnalysis:
+    """Load the canonical tables of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
     from serviceplan.data import load
 
     return analyse(
@@ -391,6 +398,7 @@ def analyse_period(ctx: Context) -> ServicesAnalysis:
         load("customer_events", ctx.period, ctx.workspace),
         ctx.params,
         ctx.period,
+        history=history,
     )
 
 
@@ -461,4 +469,4 @@ def kpis(ctx: Context) -> pd.DataFrame:
     cost, open-market shares 3 and 6 months after a service against the national benchmark, cost per open-market
     outcome, the number of service types below the effectiveness threshold, and the statutory service level
     (initial interviews within the deadline in force, job-search discussions on time) against their targets."""
-    return kpi_rows(ctx, analyse_period(ctx))
+    return kpi_rows(ctx, analyse_period(ctx, history=False))

@@ -206,7 +206,9 @@ def ohjaamo_sentence(analysis: TargetGroupAnalysis) -> str:
 
 
 def _span(months: list[str]) -> str:
-    return f"{fmt.month(months[0])} – {fmt.month(months[-1])}" if months else ""
+    if not months:
+        return ""
+    return fmt.month(months[0]) if len(months) == 1 else f"{fmt.month(months[0])} – {fmt.month(months[-1])}"
 
 
 def figure_texts(analysis: TargetGroupAnalysis) -> dict[str, dict[str, str]]:

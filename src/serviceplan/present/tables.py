@@ -97,11 +97,32 @@ def align_right(columns: Sequence[str]) -> dict[str, str]:
     return {str(c): "right" for c in columns}
 
 
-def show_markdown(text: str) -> None:
-    """Display Markdown as a notebook output (Quarto, nbconvert and JupyterLab all render it)."""
+# Key of the output metadata that describes a displayed table for the privacy gate (serviceplan.privacy_gate):
+# each column's header and format, so that count columns are known without guessing from the text. Output
+# metadata is not shown by Quarto, nbconvert or JupyterLab, and nbval does not compare it.
+TABLE_MARKER = "serviceplan/table"
+
+
+def table_marker(
+    frame: pd.DataFrame, formats: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """The output metadata of a displayed table: its column headers and formats, in column order."""
+    formats, headers = dict(formats or {}), dict(headers or {})
+    columns = list(frame.columns)
+    return {
+        TABLE_MARKER: {
+            "headers": [headers.get(c, str(c)) for c in columns],
+            "formats": [formats.get(c, "text") for c in columns],
+        }
+    }
+
+
+def show_markdown(text: str, metadata: Mapping[str, object] | None = None) -> None:
+    """Display Markdown as a notebook output (Quarto, nbconvert and JupyterLab all render it), with optional
+    output metadata (see :func:`table_marker`)."""
     from IPython.display import Markdown, display
 
-    display(Markdown(text))
+    display(Markdown(text), metadata=dict(metadata) if metadata else None)
 
 
 def show_table(
@@ -115,7 +136,9 @@ def show_table(
 ) -> None:
     """Show ``frame`` as a formatted table (see :func:`markdown_table`), with an optional bold title above and
     a note below."""
-    show_markdown(titled(markdown_table(frame, formats, headers, align), title, note))
+    show_markdown(
+        titled(markdown_table(frame, formats, headers, align), title, note), table_marker(frame, formats, headers)
+    )
 
 
 def titled(table: str, title: str | None = None, note: str | None = None) -> str:
@@ -222,4 +245,4 @@ class Shown:
 
     def show(self) -> None:
         """Display the table in the notebook."""
-        show_markdown(self.markdown())
+        show_markdown(self.markdown(), table_marker(self.frame, self.formats, self.headers))

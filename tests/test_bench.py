@@ -1,0 +1,396 @@
+"""The benchmark: its arithmetic (spreads, per-pair ratios, the floor), its set-up (fabricated archives, the
+notebooks' imports), its measurement of a process tree, its outputs, and one quick end-to-end run of every
+scenario on a one-cell fixture notebook (the real notebooks take minutes; `make bench` runs them)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from serviceplan import bench, versions
+from serviceplan import render as rd
+from serviceplan.areas import Area
+from serviceplan.cli import main
+from serviceplan.errors import UsageError
+from serviceplan.paths import Workspace
+from serviceplan.periods import Period
+
+TINY = Area("bench_fx", "bench_fx.ipynb", "Testisivu", "-", (), None)
+
+
+def notebook(cells: list[tuple[str, str, list[str]]]) -> dict:
+    """A minimal nbformat 4.5 notebook from (cell type, source, tags)."""
+    return {
+        "cells": [
+            {
+                "cell_type": kind,
+                "id": f"c{index}",
+                "metadata": {"tags": tags},
+                "source": source,
+                **({"execution_count": None, "outputs": []} if kind == "code" else {}),
+            }
+            for index, (kind, source, tags) in enumerate(cells)
+        ],
+        "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def write_tiny_notebook(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / TINY.notebook
+    cells = [
+        ("markdown", "# Testisivu", []),
+        ("code", "period = None\nworkspace = None", ["parameters"]),
+        ("code", "import json\nprint(json.dumps({'period': period}))", []),
+    ]
+    path.write_text(json.dumps(notebook(cells)), encoding="utf-8")
+    return path
+
+
+def sample(variant: str, repetition: int, wall: float, ok: bool = True, scenario: str = "month", size: int = 0):
+    return bench.Sample(scenario, variant, repetition, size, wall, wall / 2, 100.0 + repetition, ok, 1.0)
+
+
+# --- arithmetic ----------------------------------------------------------------------------------------------------
+
+
+def test_spread_is_median_min_and_max() -> None:
+    value = bench.spread([3.0, 1.0, 2.0, 10.0])
+    assert value == bench.Spread(2.5, 1.0, 10.0, 4)
+    assert value.text() == "2.5 s (1.0–10.0)"
+    assert bench.spread([4.0]).text("×", 2) == "4.00 ×"
+    assert bench.spread([]) is None
+
+
+def test_pair_ratios_use_each_repetition_once_and_skip_failures() -> None:
+    samples = [
+        sample("naive", 0, 30.0),
+        sample("cold", 0, 10.0),
+        sample("cold", 1, 12.0),
+        sample("naive", 1, 24.0),
+        sample("naive", 2, 50.0, ok=False),  # a failed run has no ratio
+        sample("cold", 2, 10.0),
+        sample("naive", 3, 40.0),  # no partner
+    ]
+    assert bench.pair_ratios(samples, "naive", "cold") == [3.0, 2.0]
+    assert bench.spread(bench.pair_ratios(samples, "naive", "cold")) == bench.Spread(2.5, 2.0, 3.0, 2)
+
+
+def test_floor_is_kernel_and_imports_times_notebooks_over_workers() -> None:
+    assert bench.floor_seconds(4.0, 9, 2) == 18.0
+    assert bench.floor_seconds(3.0, 1, 1) == 3.0
+    with pytest.raises(ValueError, match="workers"):
+        bench.floor_seconds(3.0, 9, 0)
+
+
+def test_pairs_alternate_and_archive_sizes_change_direction() -> None:
+    assert [bench.alternating("naive", "serviceplan", r) for r in range(3)] == [
+        ("naive", "serviceplan"),
+        ("serviceplan", "naive"),
+        ("naive", "serviceplan"),
+    ]
+    assert bench.rotated((12, 1, 24, 6), 0) == [1, 6, 12, 24]
+    assert bench.rotated((12, 1, 24, 6), 1) == [24, 12, 6, 1]
+
+
+def test_summary_ratios_floor_and_archive_growth(tmp_path: Path) -> None:
+    config = bench.BenchConfig(
+        source=Workspace(REPO), out_dir=tmp_path, period=Period(2026, 6), repeat=2, archive_sizes=(1, 24),
+        range_months=12, jobs=2, areas=(TINY, TINY, TINY, TINY),
+    )  # fmt: skip
+    results = bench.Results(config, machine={"cpus": 2, "memory_gib": 8.0, "python": "3.11", "quarto": None})
+    results.samples = [
+        sample("naive", 0, 60.0),
+        sample("cold", 0, 20.0),
+        sample("warm", 0, 1.0),
+        sample("naive", 1, 66.0),
+        sample("cold", 1, 30.0),
+        sample("warm", 1, 2.0),
+        sample("kernel", 0, 1.0, scenario="floor"),
+        sample("kernel+imports", 0, 4.0, scenario="floor"),
+        sample("kernel+imports", 1, 6.0, scenario="floor"),
+        sample("serviceplan", 0, 20.0, scenario="archive", size=1),
+        sample("serviceplan", 1, 22.0, scenario="archive", size=1),
+        sample("serviceplan", 0, 23.1, scenario="archive", size=24),
+        sample("serviceplan", 0, 180.0, scenario="range", size=12),
+    ]
+    lines = {line.what: line for line in bench.summarize(results)}
+    cold = lines["serviceplan run, cold"]
+    assert cold.wall == bench.Spread(25.0, 20.0, 30.0, 2)
+    assert cold.ratio == bench.Spread(2.6, 2.2, 3.0, 2)  # 60/20 = 3.0 and 66/30 = 2.2
+    assert lines["serviceplan run, unchanged re-run"].ratio == bench.Spread(46.5, 33.0, 60.0, 2)
+    floor = lines["floor = that × 4 notebooks / 2 workers"]
+    assert floor.wall == bench.Spread(10.0, 8.0, 12.0, 2)  # median 5 s × 4 / 2; min 4 s, max 6 s
+    assert floor.ratio == bench.Spread(2.5, 2.0, 3.0, 2)  # cold 25 s / 10 s (20/10, 30/10)
+    floor_cpu = lines["floor CPU = kernel + imports CPU × 4 notebooks"]  # CPU is half the wall in these samples
+    assert floor_cpu.cpu == bench.Spread(10.0, 8.0, 12.0, 2)  # 2.5 s median (2 and 3) × 4
+    assert floor_cpu.ratio.median == pytest.approx(12.5 / 10.0)  # cold CPU median 12.5 s
+    growth = lines["publish 2026-06 with 24 published"]
+    assert growth.ratio.median == pytest.approx(1.1)  # 23.1 s against the median 21 s with one published
+    assert lines["range of 12 months"].ratio.median == pytest.approx(15.0 / 25.0)  # 180/12 per month vs cold 25
+
+    written = bench.write_results(results, list(lines.values()), tmp_path / "out")
+    with written["samples"].open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(results.samples)
+    assert rows[1]["variant"] == "cold" and float(rows[1]["wall_s"]) == 20.0
+    with written["summary"].open(encoding="utf-8") as handle:
+        summary = {row["what"]: row for row in csv.DictReader(handle)}
+    assert summary["serviceplan run, cold"]["ratio"] == "2.600"
+    assert written["chart"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads(written["machine"].read_text(encoding="utf-8"))["workers"] == 2
+
+
+# --- set-up ------------------------------------------------------------------------------------------------------
+
+
+def test_notebook_imports_are_collected_once_in_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.ipynb", tmp_path / "b.ipynb"
+    first.write_text(
+        json.dumps(
+            notebook(
+                [
+                    ("markdown", "import not_code", []),
+                    ("code", "period = None", ["parameters"]),
+                    ("code", "import json\nfrom pathlib import Path as P\nx = 1\nif x:\n    import csv", []),
+                ]
+            )
+        ),
+        encoding="utf-8",
+    )
+    second.write_text(
+        json.dumps(notebook([("code", "%matplotlib inline\nimport os", []), ("code", "import json, os", [])])),
+        encoding="utf-8",
+    )
+    assert bench.notebook_imports([first, second]) == [
+        "import json",
+        "from pathlib import Path as P",
+        "import json, os",
+    ]
+
+
+def test_fabricated_archive_is_listed_and_cached(tmp_path: Path) -> None:
+    donor = tmp_path / "donor" / "2026-06"
+    (donor / "preview").mkdir(parents=True)
+    (donor / "preview" / "index.html").write_text("<p>x</p>", encoding="utf-8")
+    (donor / "manifest.json").write_text(
+        json.dumps({"version": "2026-06", "period": "2026-06", "created": "2026-07-02T08:00:00Z",
+                    "render": {"preview": "preview/index.html"}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    cache = []
+    for key in ("k1", "k2"):
+        entry = tmp_path / "donor" / ".cache" / key
+        entry.mkdir(parents=True)
+        (entry / "notebook.ipynb").write_text("{}", encoding="utf-8")
+        cache.append(entry)
+    ws = Workspace(tmp_path / "ws")
+    periods = [Period(2026, 6).shift(-k) for k in range(3, 0, -1)]
+    bench.fabricate_archive(ws, donor, cache, periods)
+    assert [v.name for v in versions.list_versions(ws)] == ["2026-03", "2026-04", "2026-05"]
+    assert versions.list_versions(ws)[0].manifest()["period"] == "2026-03"
+    assert len(list((ws.reports_dir / ".cache").iterdir())) == 3 * 2
+    entries = rd.landing_entries(ws)
+    assert [e["name"] for e in entries] == ["2026-05", "2026-04", "2026-03"]
+    assert entries[0]["report"] == "2026-05/preview/index.html"
+
+
+def test_command_lines_of_both_pipelines(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    (ws.root / "naive" / "2026-05").mkdir(parents=True)
+    (ws.root / "naive" / "2026-05" / "a.ipynb").write_text("{}", encoding="utf-8")
+    config = bench.BenchConfig(source=ws, out_dir=tmp_path, jobs=2)
+    commands = bench.naive_commands(ws, Period(2026, 6), [TINY])
+    assert Path(commands[0][0]).name.startswith("papermill")
+    assert commands[0][1:9] == [
+        str(ws.notebooks_dir / TINY.notebook),
+        str(ws.root / "naive" / "2026-06" / TINY.notebook),
+        "-p",
+        "period",
+        "2026-06",
+        "-p",
+        "workspace",
+        str(ws.root),
+    ]
+    render = bench.naive_render_commands(ws, quarto=None)
+    assert len(render) == 1  # 2026-06 has no executed notebook yet; 2026-05 has one
+    assert render[0][-1] == str(ws.root / "naive" / "2026-05" / "a.ipynb")
+    assert bench.naive_render_commands(ws, quarto="quarto") == [
+        ["quarto", "render", str(ws.root / "naive" / "2026-05" / "a.ipynb"), "--to", "html"]
+    ]
+    real = bench.serviceplan_command(config, ws, "2026-06", revise="why")
+    assert real[1:] == ["-m", "serviceplan.cli", "--workspace", str(ws.root), "run", "2026-06", "--jobs", "2",
+                        "--revise", "why"]  # fmt: skip
+    driver = bench.serviceplan_command(bench.replace(config, areas=(TINY,)), ws, "2026-05..2026-06")
+    assert driver[1:3] == ["-m", "serviceplan.bench"]
+    assert json.loads(driver[driver.index("--areas-json") + 1])[0]["notebook"] == TINY.notebook
+
+
+# --- measuring ---------------------------------------------------------------------------------------------------
+
+
+def test_run_measured_sees_time_cpu_and_memory_of_children(tmp_path: Path) -> None:
+    burn = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', "
+        "'import time\\nb = bytearray(80 * 2**20)\\nfor i in range(0, len(b), 4096): b[i] = 1\\ntime.sleep(0.6)'])\n"
+        "t = time.process_time()\n"
+        "while time.process_time() - t < 0.4: pass\n"
+        "child.wait()\n"
+    )
+    usage = bench.run_measured([sys.executable, "-c", burn], cwd=tmp_path, log=tmp_path / "log.txt")
+    assert usage.ok and not usage.failed
+    assert usage.wall_s >= 0.6
+    assert usage.cpu_s >= 0.3  # the parent's busy loop (the sampler may miss the last tenth of a second)
+    assert usage.peak_rss_mb >= 80  # the grandchild's 80 MB, touched page by page, while both ran
+    failed = bench.run_measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path, log=tmp_path / "f.txt")
+    assert not failed.ok and "exited with 3" in failed.failed[0]
+    assert "(exit code 3" in (tmp_path / "f.txt").read_text(encoding="utf-8")
+
+
+# --- the command line ----------------------------------------------------------------------------------------------
+
+
+def test_command_line_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    bench.add_arguments(parser)
+    ws = Workspace(tmp_path)
+    config = bench.config_from_args(parser.parse_args(["--quick", "--areas", "grants,budget"]), ws)
+    assert (config.repeat, config.archive_sizes, config.range_months) == (1, (1, 2), 2)
+    assert [a.id for a in config.areas] == ["grants", "budget"]
+    assert config.out_dir == (tmp_path / "bench" / "results").resolve()
+    full = bench.config_from_args(parser.parse_args(["--archive", "24,1,6", "--repeat", "5"]), ws)
+    assert (full.repeat, full.archive_sizes, full.range_months, full.areas) == (5, (1, 6, 24), 12, None)
+    with pytest.raises(UsageError, match="unknown area"):
+        bench.config_from_args(parser.parse_args(["--areas", "nope"]), ws)
+    assert main(["--workspace", str(tmp_path), "bench", "--repeat", "0"]) == 2
+    assert "--repeat must be 1 or more" in capsys.readouterr().err
+
+
+# --- end to end ----------------------------------------------------------------------------------------------------
+
+
+class FakeRuns:
+    """Stands in for the measured commands: records them, and publishes a version for a ``serviceplan run``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, int]] = []  # (what, argument, versions published before)
+
+    def __call__(self, command, *, cwd, log, env=None) -> bench.Usage:
+        command = [str(part) for part in command]
+        if "--workspace" in command:
+            ws = Workspace(Path(command[command.index("--workspace") + 1]))
+            periods = command[command.index("--areas-json") + 2]
+            kind = "revise" if "--revise" in command else "run"
+            self.calls.append((kind, periods, len(versions.list_versions(ws))))
+            last = periods.split("..")[-1]
+            folder = ws.reports_dir / last
+            if not folder.exists():
+                folder.mkdir(parents=True)
+                (folder / "manifest.json").write_text(json.dumps({"version": last, "period": last}), encoding="utf-8")
+                (ws.reports_dir / ".cache" / f"key-{last}").mkdir(parents=True)
+        elif Path(command[0]).name.startswith("papermill"):
+            Path(command[2]).write_text("{}", encoding="utf-8")
+            self.calls.append(("papermill", Path(command[1]).name, 0))
+        else:
+            self.calls.append((Path(command[0]).name, "", 0))
+        return bench.Usage(1.0, 0.5, 50.0)
+
+
+def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order of the measured commands, and what each one sees, with the commands themselves faked."""
+    raw = tmp_path / "raw"
+    for month in ("2026-04", "2026-05", "2026-06"):
+        (raw / month).mkdir(parents=True)
+        (raw / month / "placeholder.csv").write_text("x\n", encoding="utf-8")
+    fake = FakeRuns()
+    monkeypatch.setattr(bench, "run_measured", fake)
+    monkeypatch.setattr(bench, "kernel_start_and_run", lambda code, cwd: bench.KernelTiming(1.0, 3.0, 0.5, 2.0))
+    monkeypatch.setattr(bench, "_tool", lambda name: name)
+    config = bench.BenchConfig(
+        source=Workspace(REPO), out_dir=tmp_path / "results", repeat=2, archive_sizes=(3, 1), range_months=3,
+        areas=(TINY,), notebooks=write_tiny_notebook(tmp_path / "notebooks").parent, raw_data=raw,
+        work_dir=tmp_path / "work", probes=("json",),
+    )  # fmt: skip
+    results = bench.Bench(config, say=lambda text: None).run()
+    assert results.config.period == Period(2026, 6)
+    assert fake.calls == [
+        ("python", "", 0),  # python -c "import json", repetition 0
+        ("python", "", 0),  # repetition 1
+        # repetition 0: naive first (execute, render), then serviceplan cold, warm, revise
+        ("papermill", TINY.notebook, 0),
+        ("jupyter-nbconvert", "", 0),
+        ("run", "2026-06", 0),
+        ("run", "2026-06", 1),
+        ("revise", "2026-06", 1),
+        # repetition 1: serviceplan first
+        ("run", "2026-06", 0),
+        ("run", "2026-06", 1),
+        ("revise", "2026-06", 1),
+        ("papermill", TINY.notebook, 0),
+        ("jupyter-nbconvert", "", 0),
+        # archive growth: ascending sizes, then descending; each run sees its fabricated archive
+        ("run", "2026-06", 1),
+        ("run", "2026-06", 3),
+        ("run", "2026-06", 3),
+        ("run", "2026-06", 1),
+        ("run", "2026-04..2026-06", 0),
+    ]
+    kinds = [(s.scenario, s.variant) for s in results.samples]
+    assert kinds.count(("month", "naive")) == 2 and kinds.count(("floor", "kernel+imports")) == 2
+    naive = results.of("month", "naive")[0]
+    assert (naive.wall_s, naive.cpu_s) == (2.0, 1.0)  # papermill + nbconvert, 1 s and 0.5 s CPU each
+    assert not list((tmp_path / "work").iterdir())
+
+
+def test_quick_benchmark_of_one_month_runs_for_real(tmp_path: Path, demo_raw: Path) -> None:
+    """The month scenario and the floor, really run on a one-cell notebook: naive, cold, warm, revise."""
+    config = bench.BenchConfig(
+        source=Workspace(REPO),
+        out_dir=tmp_path / "results",
+        repeat=1,
+        archive_sizes=(),
+        range_months=0,
+        jobs=2,
+        areas=(TINY,),
+        notebooks=write_tiny_notebook(tmp_path / "notebooks").parent,
+        raw_data=demo_raw,
+        work_dir=tmp_path / "work",
+        probes=(),
+    )
+    results, written = bench.run_benchmark(config, say=lambda text: None)
+    failed = [s for s in results.samples if not s.ok]
+    assert not failed, failed
+    assert results.config.period == Period(2026, 6)
+    walls = {(s.scenario, s.variant): s for s in results.samples}
+    assert set(walls) == {
+        ("floor", "kernel"),
+        ("floor", "kernel+imports"),
+        ("month", "naive"),
+        ("month", "naive-execute"),
+        ("month", "naive-render"),
+        ("month", "cold"),
+        ("month", "warm"),
+        ("month", "revise"),
+    }
+    assert walls["month", "naive"].wall_s == pytest.approx(
+        walls["month", "naive-execute"].wall_s + walls["month", "naive-render"].wall_s, abs=0.01
+    )
+    assert walls["month", "warm"].cpu_s < walls["month", "cold"].cpu_s  # nothing to execute
+    assert all(s.peak_rss_mb > 10 for s in results.samples if s.scenario == "month")
+    assert walls["floor", "kernel+imports"].wall_s >= walls["floor", "kernel"].wall_s
+    with written["summary"].open(encoding="utf-8") as handle:
+        summary = {row["what"]: row for row in csv.DictReader(handle)}
+    assert float(summary["serviceplan run, cold"]["ratio"]) > 0
+    assert not list((tmp_path / "work").iterdir())  # throw-away workspaces removed
