@@ -316,7 +316,7 @@ def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
         (raw / month / "placeholder.csv").write_text("x\n", encoding="utf-8")
     fake = FakeRuns()
     monkeypatch.setattr(bench, "run_measured", fake)
-    monkeypatch.setattr(bench, "kernel_start_and_run", lambda code, cwd: bench.KernelTiming(1.0, 3.0, 0.5, 2.0))
+    monkeypatch.setattr(bench, "kernel_start_and_run", lambda code, cwd, env: bench.KernelTiming(1.0, 3.0, 0.5, 2.0))
     monkeypatch.setattr(bench, "_tool", lambda name: name)
     config = bench.BenchConfig(
         source=Workspace(REPO), out_dir=tmp_path / "results", repeat=2, archive_sizes=(3, 1), range_months=3,

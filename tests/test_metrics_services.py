@@ -380,6 +380,37 @@ def test_stock_chart_and_table_hide_the_same_cells():
     )
 
 
+def test_reference_line_joins_the_legend_and_event_labels_stay_inside():
+    from serviceplan.present import charts
+
+    series = pd.DataFrame({"month": ["2025-11", "2025-12", "2026-01"], "share": [0.1, 0.2, 0.6]})
+    figure = charts.monthly_lines(
+        series, x="month", lines=[charts.Series("share", "Osuus")], periods=series["month"].tolist(),
+        title="Otsikko", unit="share",
+    )  # fmt: skip
+    charts.add_reference_line(figure, 0.9, "Tavoite 90 %", axis="y")
+    assert [t.get_text() for t in figure.legends[0].texts] == ["Osuus", "Tavoite 90 %"] and len(figure.legends) == 1
+    charts.mark_months(figure, series["month"].tolist(), {"2026-01": "määräaika 10 työpäivää"})
+    label = next(a for a in figure.axes[0].texts if a.get_text() == "määräaika 10 työpäivää")
+    # the change is in the right half of the chart: the label sits left of the line (ending at it)
+    assert label.get_horizontalalignment() == "right"
+    charts.plt.close(figure)
+
+
+def test_period_line_names_the_cohorts_across_years():
+    from serviceplan.present.narrative import months_between
+
+    assert months_between("2025-06", "2025-06") == "kesäkuussa 2025"
+    assert months_between("2025-01", "2025-06") == "tammi–kesäkuussa 2025"
+    assert months_between("2025-04", "2026-03") == "huhtikuun 2025 ja maaliskuun 2026 välillä"
+    analysis = services.analyse(SERVICES, OUTCOMES, EVENTS.iloc[0:0], small_params(), Period(2025, 9))
+    # 3 months: follow-ups 2025-08..09 = cohorts 2025-05..06; 6 months: cohorts 2025-02..03
+    assert services_text.period_line(analysis).endswith(
+        "Vaikuttavuuden luvuissa ovat mukana 3 kk:n seurannassa touko–kesäkuussa 2025 ja 6 kk:n seurannassa "
+        "helmi–maaliskuussa 2025 päättyneet palvelut."
+    )
+
+
 # ---- the notebook ----------------------------------------------------------------------------------------------
 
 

@@ -129,6 +129,9 @@ class Sample:
     ok: bool
     load1: float | None  # one-minute load average when the measurement started
     note: str = ""
+    cpu_command_s: float | None = None  # the measured command's own process (see role_of)
+    cpu_kernels_s: float | None = None  # the notebook kernels it started
+    cpu_helpers_s: float | None = None  # every other process it started (forkserver, workers, git, ...)
 
 
 @dataclass
@@ -140,11 +143,14 @@ class Usage:
     peak_rss_mb: float = 0.0
     ok: bool = True
     failed: list[str] = field(default_factory=list)
+    cpu_by_role: dict[str, float] = field(default_factory=dict)  # see ROLES
 
     def add(self, other: Usage) -> None:
         """Account for a command run after the ones already counted."""
         self.wall_s += other.wall_s
         self.cpu_s += other.cpu_s
+        for role, seconds in other.cpu_by_role.items():
+            self.cpu_by_role[role] = self.cpu_by_role.get(role, 0.0) + seconds
         self.peak_rss_mb = max(self.peak_rss_mb, other.peak_rss_mb)
         self.ok = self.ok and other.ok
         self.failed.extend(other.failed)
@@ -158,6 +164,19 @@ def load_average() -> float | None:
         return None
 
 
+ROLES = ("command", "kernels", "helpers")
+
+
+def role_of(is_root: bool, cmdline: Sequence[str]) -> str:
+    """Which part of a measured run a process is: the ``command`` itself, a notebook kernel (``kernels``), or
+    another process it started (``helpers``: the batch's forkserver and workers, git, ...)."""
+    if is_root:
+        return "command"
+    if any("ipykernel_launcher" in part or part == "ipykernel" for part in cmdline):
+        return "kernels"
+    return "helpers"
+
+
 class _TreeSampler(threading.Thread):
     """Samples a process and its descendants: CPU time per process and the peak sum of resident memory."""
 
@@ -166,6 +185,7 @@ class _TreeSampler(threading.Thread):
         self.pid = pid
         self.interval = interval
         self.cpu: dict[tuple[int, float], float] = {}
+        self.roles: dict[tuple[int, float], str] = {}
         self.peak_rss = 0
         self._stop_event = threading.Event()
 
@@ -184,11 +204,20 @@ class _TreeSampler(threading.Thread):
                     times = process.cpu_times()
                     memory = process.memory_info().rss
                     key = (process.pid, process.create_time())
+                    if key not in self.roles:
+                        self.roles[key] = role_of(process.pid == self.pid, process.cmdline())
             except psutil.Error:
                 continue
             self.cpu[key] = max(self.cpu.get(key, 0.0), times.user + times.system)
             rss += memory
         self.peak_rss = max(self.peak_rss, rss)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds of the command itself, of the kernels and of every other process it started."""
+        totals = dict.fromkeys(ROLES, 0.0)
+        for key, seconds in self.cpu.items():
+            totals[self.roles.get(key, "helpers")] += seconds
+        return totals
 
     def run(self) -> None:
         while not self._stop_event.is_set():
@@ -217,7 +246,7 @@ def run_measured(command: Sequence[str], *, cwd: Path, log: Path, env: dict[str,
         sampler.stop()
         handle.write(f"(exit code {code}, {wall:.2f} s)\n")
     failed = [] if code == 0 else [f"{Path(str(command[0])).name} ... exited with {code} (see {log})"]
-    return Usage(wall, sum(sampler.cpu.values()), sampler.peak_rss / 2**20, code == 0, failed)
+    return Usage(wall, sum(sampler.cpu.values()), sampler.peak_rss / 2**20, code == 0, failed, sampler.cpu_by_role())
 
 
 def run_sequence(commands: Iterable[Sequence[str]], *, cwd: Path, log: Path, env: dict[str, str]) -> Usage:
@@ -319,6 +348,31 @@ def make_template(config: BenchConfig, root: Path) -> Workspace:
     return ws
 
 
+def snapshot_package(target: Path) -> Path:
+    """Copy the serviceplan package (as imported now) to ``target/serviceplan`` and return ``target``.
+
+    The measured commands import this copy (``PYTHONPATH``), so that edits made to the checkout while the
+    benchmark runs neither change what is measured nor invalidate the batch's cache: its execution keys include
+    a digest of the package's files. (The copy is not in a git checkout, so manifests say ``(no git)``.)
+    """
+    import serviceplan
+
+    source = Path(serviceplan.__file__).resolve().parent
+    shutil.copytree(source, target / "serviceplan", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    return target
+
+
+def child_environment(code: Path | None = None) -> dict[str, str]:
+    """The environment of measured commands: the bench's own, without a workspace override, importing the
+    package from ``code`` when given (see :func:`snapshot_package`)."""
+    env = dict(os.environ)
+    env.pop(ENV_HOME, None)
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
 def fresh_workspace(template: Workspace, root: Path) -> Workspace:
     """A private copy of the template: raw data, no canonical tables, no cache, no reports."""
     if root.exists():
@@ -366,14 +420,6 @@ def _tool(name: str) -> str:
     if found is None:
         raise UsageError(f"the benchmark needs the `{name}` command, which was not found beside {sys.executable}")
     return found
-
-
-def child_environment() -> dict[str, str]:
-    """The environment of measured commands: the bench's own, without a workspace override."""
-    env = dict(os.environ)
-    env.pop(ENV_HOME, None)
-    env.setdefault("PYTHONIOENCODING", "utf-8")
-    return env
 
 
 def naive_commands(ws: Workspace, period: Period, areas: Sequence[Area]) -> list[list[str]]:
@@ -496,7 +542,9 @@ def _cpu_of(pid: int | None) -> float | None:
     return times.user + times.system
 
 
-def kernel_start_and_run(code: str, cwd: Path, kernel: str = KERNEL, timeout: float = 600.0) -> KernelTiming:
+def kernel_start_and_run(
+    code: str, cwd: Path, kernel: str = KERNEL, timeout: float = 600.0, env: dict[str, str] | None = None
+) -> KernelTiming:
     """Start a fresh kernel (as Papermill does, through jupyter_client), run ``code`` in it and shut it down.
 
     An error in ``code`` is raised as :class:`RuntimeError`. The kernel's own output is discarded.
@@ -505,7 +553,12 @@ def kernel_start_and_run(code: str, cwd: Path, kernel: str = KERNEL, timeout: fl
 
     started = time.perf_counter()
     manager, client = start_new_kernel(
-        kernel_name=kernel, startup_timeout=timeout, cwd=str(cwd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        kernel_name=kernel,
+        startup_timeout=timeout,
+        cwd=str(cwd),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     ready = time.perf_counter() - started
     pid = getattr(manager.provisioner, "pid", None)
@@ -623,6 +676,7 @@ class Bench:
             usage.ok,
             self._load,
             "; ".join(usage.failed),
+            *(round(usage.cpu_by_role[r], 3) if r in usage.cpu_by_role else None for r in ROLES),
         )
 
     def _start(self) -> None:
@@ -646,6 +700,7 @@ class Bench:
             self.work = Path(tempfile.mkdtemp(prefix="serviceplan-bench-"))
         self.logs = self.work / "logs"
         self.logs.mkdir()
+        self.env = child_environment(snapshot_package(self.work / "code"))
         self.results.machine = machine_description()
         quarto, _found = rd.find_quarto()
         self.quarto = quarto.executable if quarto else None
@@ -681,7 +736,7 @@ class Bench:
         for repetition in range(self.config.repeat):
             self._start()
             try:
-                timing = kernel_start_and_run(code or "pass", cwd)
+                timing = kernel_start_and_run(code or "pass", cwd, env=self.env)
             except RuntimeError as exc:
                 note = f"the notebooks' imports failed in a kernel: {exc}"
                 self._record(Sample("floor", "kernel+imports", repetition, notebooks, 0.0, None, None, False,
@@ -833,6 +888,7 @@ class Line:
     ratio: Spread | None = None  # naive / this, per pair (or this / reference, as ``ratio_of`` says)
     ratio_of: str = ""
     failed: int = 0
+    cpu_roles: tuple[float | None, ...] = ()  # medians of CPU by role (command, kernels, helpers; see ROLES)
 
 
 def summarize(results: Results) -> list[Line]:
@@ -849,6 +905,7 @@ def summarize(results: Results) -> list[Line]:
             spread(s.cpu_s for s in samples if s.cpu_s is not None),
             spread(s.peak_rss_mb for s in samples if s.peak_rss_mb is not None),
             failed=failed,
+            cpu_roles=tuple(_median_of(samples, f"cpu_{role}_s") for role in ROLES),
             **extra,
         )
 
@@ -932,6 +989,11 @@ def _fmt(value: Spread | None, unit: str = "s", digits: int = 1) -> str:
     return "–" if value is None else value.text(unit, digits)
 
 
+def _median_of(samples: Sequence[Sample], name: str) -> float | None:
+    values = [getattr(s, name) for s in samples if getattr(s, name) is not None]
+    return statistics.median(values) if values else None
+
+
 def summary_rows(lines: Sequence[Line]) -> list[dict[str, str]]:
     """The summary as rows of text (for the CSV and the printed table)."""
     rows = []
@@ -944,6 +1006,10 @@ def summary_rows(lines: Sequence[Line]) -> list[dict[str, str]]:
                 "wall_max_s": "" if line.wall is None else f"{line.wall.high:.3f}",
                 "n": "" if line.wall is None else str(line.wall.n),
                 "cpu_median_s": "" if line.cpu is None else f"{line.cpu.median:.3f}",
+                **{
+                    f"cpu_{role}_median_s": "" if value is None else f"{value:.3f}"
+                    for role, value in zip(ROLES, line.cpu_roles or (None,) * len(ROLES), strict=True)
+                },
                 "peak_rss_median_mb": "" if line.peak_mb is None else f"{line.peak_mb.median:.0f}",
                 "ratio": "" if line.ratio is None else f"{line.ratio.median:.3f}",
                 "ratio_min": "" if line.ratio is None else f"{line.ratio.low:.3f}",
@@ -1078,13 +1144,16 @@ def print_summary(lines: Sequence[Line], results: Results) -> None:
     from rich.table import Table
 
     table = Table(title="serviceplan benchmark (wall: median (min–max))")
-    for column in ("what", "wall", "cpu", "peak memory", "ratio", "ratio of", "failed"):
+    for column in ("what", "wall", "cpu", "cpu: command / kernels / helpers", "peak memory", "ratio", "ratio of",
+                   "failed"):  # fmt: skip
         table.add_column(column)
     for line in lines:
+        roles = " / ".join("–" if v is None else f"{v:.1f}" for v in line.cpu_roles) if line.cpu_roles else ""
         table.add_row(
             line.what,
             _fmt(line.wall),
             _fmt(line.cpu),
+            roles,
             _fmt(line.peak_mb, "MB", 0),
             _fmt(line.ratio, "×", 2),
             line.ratio_of,

@@ -381,7 +381,9 @@ def actions_sentence(analysis: EcosystemsAnalysis) -> str:
     )
     late = analysis.milestones[analysis.milestones["state"] == "late"]
     if len(late):
-        named = [f"{row.action_id} ({fmt.count(row.days_past_deadline)} päivää)" for row in late.itertuples()]
+        named = [
+            f"{row.action_id} ({fmt.count(row.days_past_deadline)} päivää yli määräajan)" for row in late.itertuples()
+        ]
         text += f": {join_words(named)}"
     return text
 

@@ -554,7 +554,7 @@ def _service_level_texts(analysis: ServicesAnalysis) -> dict[str, str]:
     months = shown["month"].tolist() if len(shown) else []
     if len(rows) and _is_number(rows.iloc[0]["deadline_share"]):
         title = (
-            f"Alkuhaastatteluista {fmt.percent(rows.iloc[0]['deadline_share'], 0)} pidettiin määräajassa "
+            f"Alkuhaastatteluista {fmt.percent(rows.iloc[0]['deadline_share'], 0)} määräajassa "
             f"{fmt.month_inessive(period, with_year=True)}; tavoite "
             f"{fmt.percent(settings.initial_interview_target_share, 0)}"
         )

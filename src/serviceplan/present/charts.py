@@ -481,15 +481,18 @@ def add_reference_line(fig: Figure, value: float, label: str, *, axis: str = "x"
 
 def mark_months(fig: Figure, periods: Sequence[str], events: Mapping[str, str]) -> None:
     """Mark each month of ``events`` (``YYYY-MM`` -> short Finnish label, e.g. a rule change) on a monthly chart
-    whose x positions 0..n-1 are ``periods``: a dotted vertical line before the month with the label beside it."""
+    whose x positions 0..n-1 are ``periods``: a dotted vertical line before the month with the label beside it
+    (on the line's left in the right half of the chart, so that it stays inside the plot)."""
     for ax in fig.axes:
         for month, label in events.items():
             if month in periods:
                 where = list(periods).index(month) - 0.5
+                left = where > (len(periods) - 1) / 2
                 ax.axvline(where, color=theme.GREY, ls=":", lw=1.4, zorder=1)
                 ax.annotate(
-                    label, (where, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
-                    textcoords="offset points", va="top", ha="left", fontsize=9, color=theme.GREY,
+                    label, (where, 1.0), xycoords=("data", "axes fraction"), xytext=(-4 if left else 4, -4),
+                    textcoords="offset points", va="top", ha="right" if left else "left", fontsize=9,
+                    color=theme.GREY,
                 )  # fmt: skip
 
 
