@@ -18,12 +18,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
+# axe-core for the accessibility gate (a test-only npm package, pinned by package-lock.json).
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed for the accessibility gate (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
 setup: $(STAMP)  ## create .venv and install the package with its development tools
 
 report: $(STAMP)  ## produce the monthly report of the newest month (demo data on a new checkout)
 	$(BIN)/serviceplan run
 
-test: $(STAMP)  ## run the whole test suite: unit, CLI, notebook (nbval) and quality-gate tests
+test: $(STAMP) node_modules/.package-lock.json  ## run the whole test suite: unit, CLI, notebook (nbval) and quality-gate tests
 	$(BIN)/python -m pytest tests -p no:cacheprovider -n auto --dist loadfile \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

@@ -11,8 +11,8 @@ Three layers of evidence:
   contact details, a page that shows a dataset's small counts unsuppressed and prints a raw line) stop
   publishing; and the real report of the demo data passes the gate.
 
-Until the batch calls the gate itself, these tests wrap ``versions.publish`` the way the batch is to call it
-(:func:`wired_publish`), so the end-to-end tests exercise the same call.
+The batch calls the gate right before publishing (``serviceplan.batch._finish``), so the end-to-end tests run
+the real path.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import new_workspace
-from serviceplan import accessibility, privacy_gate, versions
 from serviceplan import manifest as mf
+from serviceplan import privacy_gate, versions
 from serviceplan.areas import AREAS, Area, get
 from serviceplan.batch import run_periods
 from serviceplan.data import input_files, load
@@ -396,27 +396,9 @@ def test_raw_rows_are_data_lines_of_delimited_files(tmp_path: Path) -> None:
 # --- the batch: leaks planted in inputs that pass validation ----------------------------------------------------
 
 
-def wired_publish(original: Callable[[Path, Workspace, str], Path]) -> Callable[[Path, Workspace, str], Path]:
-    """``versions.publish`` with the gate in front and the accessibility statement after: the wiring this module
-    asks the batch for (the batch has the parameters and inputs at hand as ``plan.params`` and ``plan.inputs``)."""
-
-    def publish(staging: Path, ws: Workspace, name: str) -> Path:
-        period = Period.parse(name[:7])
-        params = load_params(period.year, ws.params_dir)
-        inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
-        privacy_gate.check_publishable(staging, params, inputs=inputs)
-        target = original(staging, ws, name)
-        accessibility.write_statement(ws, params)
-        return target
-
-    return publish
-
-
 def run_gated(ws: Workspace, areas: tuple[Area, ...]) -> int:
-    """One month through the real batch with the gate wired in front of publishing."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(versions, "publish", wired_publish(versions.publish))
-        return run_periods(ws, [JUNE], jobs=2, areas=areas)
+    """One month through the real batch, whose gate stands in front of publishing."""
+    return run_periods(ws, [JUNE], jobs=2, areas=areas)
 
 
 LEAKY_NOTEBOOK = """

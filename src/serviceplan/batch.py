@@ -43,9 +43,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from serviceplan import accessibility, privacy_gate, versions
 from serviceplan import manifest as mf
 from serviceplan import render as rd
-from serviceplan import versions
 from serviceplan.areas import AREAS, Area
 from serviceplan.data import build_canonical, input_files, validate_period
 from serviceplan.errors import DataError, RunError, ServiceplanError
@@ -793,7 +793,13 @@ def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Re
         },
     }
     mf.write_json(plan.staging / "manifest.json", record)
+    leaks = privacy_gate.scan_publishable(plan.staging, plan.params, inputs=plan.inputs)
+    for leak in leaks[:50]:
+        _say(console, f"{plan.period}: {leak}")
+    if leaks:
+        raise privacy_gate.PrivacyError(leaks)  # the month fails: nothing is published, the folder is set aside
     target = versions.publish(plan.staging, ws, plan.version)
+    accessibility.write_statement(ws, plan.params)
     reused = sum(job.state == "reused" for job in plan.jobs)
     detail = f"{len(plan.jobs) - reused} notebook(s) executed, {reused} reused"
     _say(console, f"{plan.period}: published {plan.version} in {target} ({detail}; {work:.1f} s of work)")
