@@ -285,17 +285,28 @@ def spread(values: Iterable[float]) -> Spread | None:
     return Spread(statistics.median(data), min(data), max(data), len(data))
 
 
-def pair_ratios(samples: Sequence[Sample], numerator: str, denominator: str, scenario: str = "month") -> list[float]:
-    """``numerator / denominator`` wall time in each repetition where both variants ran and succeeded."""
+def pair_ratios(
+    samples: Sequence[Sample], numerator: str, denominator: str, scenario: str = "month", measure: str = "wall_s"
+) -> list[float]:
+    """``numerator / denominator`` (wall time, or ``measure``) in each repetition where both variants ran and
+    succeeded."""
     by_rep: dict[int, dict[str, float]] = {}
     for s in samples:
-        if s.scenario == scenario and s.ok:
-            by_rep.setdefault(s.repetition, {})[s.variant] = s.wall_s
+        value = getattr(s, measure)
+        if s.scenario == scenario and s.ok and value is not None:
+            by_rep.setdefault(s.repetition, {})[s.variant] = value
     return [
         times[numerator] / times[denominator]
         for _, times in sorted(by_rep.items())
         if numerator in times and denominator in times and times[denominator] > 0
     ]
+
+
+def relative(value: Spread | None, reference: float | None) -> Spread | None:
+    """``value`` (median, min, max) divided by a reference number; ``None`` when either is missing."""
+    if value is None or not reference:
+        return None
+    return Spread(value.median / reference, value.low / reference, value.high / reference, value.n)
 
 
 def floor_seconds(kernel_and_imports_s: float, notebooks: int, workers: int) -> float:
@@ -886,6 +897,7 @@ class Line:
     cpu: Spread | None = None
     peak_mb: Spread | None = None
     ratio: Spread | None = None  # naive / this, per pair (or this / reference, as ``ratio_of`` says)
+    cpu_ratio: Spread | None = None  # the same ratio of CPU times
     ratio_of: str = ""
     failed: int = 0
     cpu_roles: tuple[float | None, ...] = ()  # medians of CPU by role (command, kernels, helpers; see ROLES)
@@ -894,94 +906,74 @@ class Line:
 def summarize(results: Results) -> list[Line]:
     """The summary: month variants with naive/serviceplan ratios, the floor, archive growth and the range."""
     config = results.config
+    samples = results.samples
+    notebooks = len(config.area_list)
     lines: list[Line] = []
 
     def line(scenario: str, variant: str, what: str, size: int | None = None, **extra: Any) -> Line:
-        samples = results.of(scenario, variant, size)
-        failed = len(results.of(scenario, variant, size, ok_only=False)) - len(samples)
+        chosen = results.of(scenario, variant, size)
         return Line(
             what,
-            spread(s.wall_s for s in samples),
-            spread(s.cpu_s for s in samples if s.cpu_s is not None),
-            spread(s.peak_rss_mb for s in samples if s.peak_rss_mb is not None),
-            failed=failed,
-            cpu_roles=tuple(_median_of(samples, f"cpu_{role}_s") for role in ROLES),
+            spread(s.wall_s for s in chosen),
+            spread(s.cpu_s for s in chosen if s.cpu_s is not None),
+            spread(s.peak_rss_mb for s in chosen if s.peak_rss_mb is not None),
+            failed=len(results.of(scenario, variant, size, ok_only=False)) - len(chosen),
+            cpu_roles=tuple(_median_of(chosen, f"cpu_{role}_s") for role in ROLES),
             **extra,
         )
 
-    notebooks = len(config.area_list)
+    render = "Quarto" if results.machine.get("quarto") else "nbconvert HTML"
     lines.append(line("month", "naive", f"naive: {notebooks} × papermill CLI + render"))
     lines.append(line("month", "naive-execute", "  naive: papermill CLI only"))
-    lines.append(
-        line(
-            "month",
-            "naive-render",
-            "  naive: render (nbconvert HTML)" if not results.machine.get("quarto") else "  naive: render (Quarto)",
-        )
-    )
+    lines.append(line("month", "naive-render", f"  naive: render ({render})"))
     for variant, what in (
         ("cold", "serviceplan run, cold"),
         ("warm", "serviceplan run, unchanged re-run"),
         ("revise", "serviceplan run --revise (all reused)"),
     ):
-        lines.append(
-            line(
-                "month",
-                variant,
-                what,
-                ratio=spread(pair_ratios(results.samples, "naive", variant)),
-                ratio_of="naive / this",
-            )
-        )
+        ratio = spread(pair_ratios(samples, "naive", variant))
+        cpu_ratio = spread(pair_ratios(samples, "naive", variant, measure="cpu_s"))
+        lines.append(line("month", variant, what, ratio=ratio, cpu_ratio=cpu_ratio, ratio_of="naive / this"))
     lines.append(line("floor", "kernel", "kernel start (one)"))
     lines.append(line("floor", "kernel+imports", "kernel start + notebook imports (one)"))
     both = results.wall("floor", "kernel+imports")
+    both_cpu = spread(s.cpu_s for s in results.of("floor", "kernel+imports") if s.cpu_s is not None)
     cold = results.wall("month", "cold")
+    cold_cpu = spread(s.cpu_s for s in results.of("month", "cold") if s.cpu_s is not None)
     if both is not None:
         floor = Spread(*(floor_seconds(v, notebooks, config.workers) for v in (both.median, both.low, both.high)),
                        both.n)  # fmt: skip
-        ratio = None if cold is None else Spread(cold.median / floor.median, cold.low / floor.median,
-                                                 cold.high / floor.median, cold.n)  # fmt: skip
-        lines.append(Line(f"floor = that × {notebooks} notebooks / {config.workers} workers", floor, ratio=ratio,
-                          ratio_of="cold / floor"))  # fmt: skip
-    both_cpu = spread(s.cpu_s for s in results.of("floor", "kernel+imports") if s.cpu_s is not None)
-    cold_cpu = spread(s.cpu_s for s in results.of("month", "cold") if s.cpu_s is not None)
-    if both_cpu is not None:
-        total = Spread(both_cpu.median * notebooks, both_cpu.low * notebooks, both_cpu.high * notebooks, both_cpu.n)
-        ratio = None if cold_cpu is None else Spread(cold_cpu.median / total.median, cold_cpu.low / total.median,
-                                                     cold_cpu.high / total.median, cold_cpu.n)  # fmt: skip
-        lines.append(Line(f"floor CPU = kernel + imports CPU × {notebooks} notebooks", None, cpu=total, ratio=ratio,
-                          ratio_of="cold CPU / floor CPU"))  # fmt: skip
+        floor_cpu = None if both_cpu is None else relative(both_cpu, 1 / notebooks)  # CPU of every notebook's kernel
+        lines.append(
+            Line(
+                f"floor = that × {notebooks} notebooks / {config.workers} workers",
+                floor,
+                cpu=floor_cpu,
+                ratio=relative(cold, floor.median),
+                cpu_ratio=relative(cold_cpu, floor_cpu.median if floor_cpu else None),
+                ratio_of="cold / floor",
+            )
+        )
     for module in config.probes:
         if results.of("imports", module):
             lines.append(line("imports", module, f"python -c 'import {module}'"))
-    base = results.wall("archive", "serviceplan", min(config.archive_sizes)) if config.archive_sizes else None
-    for size in sorted(config.archive_sizes):
-        this = line("archive", "serviceplan", f"publish {results.config.period or 'month'} with {size} published", size)
-        if base is not None and this.wall is not None:
-            this = replace(
-                this,
-                ratio=Spread(
-                    this.wall.median / base.median,
-                    this.wall.low / base.median,
-                    this.wall.high / base.median,
-                    this.wall.n,
-                ),
-                ratio_of=f"this / {min(config.archive_sizes)} published",
-            )
-        lines.append(this)
+    if config.archive_sizes:
+        first = min(config.archive_sizes)
+        base = results.wall("archive", "serviceplan", first)
+        base_cpu = spread(s.cpu_s for s in results.of("archive", "serviceplan", first) if s.cpu_s is not None)
+        for size in sorted(config.archive_sizes):
+            this = line("archive", "serviceplan", f"publish {config.period or 'a month'} with {size} published", size)
+            lines.append(replace(this, ratio=relative(this.wall, base.median if base else None),
+                                 cpu_ratio=relative(this.cpu, base_cpu.median if base_cpu else None),
+                                 ratio_of=f"this / {first} published"))  # fmt: skip
     if config.range_months:
         months = config.range_months
         this = line("range", "serviceplan", f"range of {months} months", months)
-        cold = results.wall("month", "cold")
-        if this.wall is not None and cold is not None:
-            per_month = this.wall.median / months
-            this = replace(
-                this,
-                ratio=Spread(per_month / cold.median, per_month / cold.median, per_month / cold.median, 1),
-                ratio_of="per month / cold month",
-            )
-        lines.append(this)
+        per_month = relative(this.wall, months)
+        per_month_cpu = relative(this.cpu, months)
+        lines.append(replace(this, ratio=relative(per_month, cold.median if cold else None),
+                             cpu_ratio=relative(per_month_cpu, cold_cpu.median if cold_cpu else None),
+                             ratio_of="per month / cold month"))  # fmt: skip
     return lines
 
 
@@ -1014,6 +1006,7 @@ def summary_rows(lines: Sequence[Line]) -> list[dict[str, str]]:
                 "ratio": "" if line.ratio is None else f"{line.ratio.median:.3f}",
                 "ratio_min": "" if line.ratio is None else f"{line.ratio.low:.3f}",
                 "ratio_max": "" if line.ratio is None else f"{line.ratio.high:.3f}",
+                "cpu_ratio": "" if line.cpu_ratio is None else f"{line.cpu_ratio.median:.3f}",
                 "ratio_of": line.ratio_of,
                 "failed": str(line.failed),
             }
@@ -1051,65 +1044,74 @@ def write_results(results: Results, lines: Sequence[Line], out_dir: Path) -> dic
     return {"samples": samples, "summary": summary, "machine": machine, "chart": chart}
 
 
+def _cpu(results: Results, scenario: str, variant: str, size: int | None = None) -> Spread | None:
+    return spread(s.cpu_s for s in results.of(scenario, variant, size) if s.cpu_s is not None)
+
+
 def write_chart(results: Results, path: Path) -> Path:
-    """Three panels: one month (medians with min–max bars, and the floor), archive growth, and the range."""
+    """Three panels: one month (wall medians with min–max bars, CPU as diamonds, and the floor), the cost of
+    publishing a month against the archive's size, and the range per month against one cold month."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
     config = results.config
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8), gridspec_kw={"width_ratios": [1.5, 1, 0.8]})
-    month, archive, ranged = axes
+    fig, (month, archive, ranged) = plt.subplots(1, 3, figsize=(15, 5), gridspec_kw={"width_ratios": [1.5, 1, 0.8]})
+    notebooks = len(config.area_list)
 
     bars = [
-        ("naive (papermill CLI + render)", results.wall("month", "naive"), "#b2182b"),
-        ("serviceplan run, cold", results.wall("month", "cold"), "#2166ac"),
-        ("serviceplan run, unchanged", results.wall("month", "warm"), "#67a9cf"),
-        ("serviceplan --revise (reused)", results.wall("month", "revise"), "#92c5de"),
-    ]
+        ("naive (papermill CLI + render)", results.wall("month", "naive"), _cpu(results, "month", "naive"), "#b2182b"),
+        ("serviceplan run, cold", results.wall("month", "cold"), _cpu(results, "month", "cold"), "#2166ac"),
+        ("serviceplan run, unchanged", results.wall("month", "warm"), _cpu(results, "month", "warm"), "#67a9cf"),
+        ("serviceplan --revise (reused)", results.wall("month", "revise"), _cpu(results, "month", "revise"),
+         "#92c5de"),
+    ]  # fmt: skip
     both = results.wall("floor", "kernel+imports")
     if both is not None:
-        floor = floor_seconds(both.median, len(config.area_list), config.workers)
-        bars.append(("floor (kernel + imports)", Spread(floor, floor, floor, 1), "#999999"))
-    shown = [(label, value, colour) for label, value, colour in bars if value is not None]
+        floor = floor_seconds(both.median, notebooks, config.workers)
+        floor_cpu = _cpu(results, "floor", "kernel+imports")
+        bars.append(("floor (kernel + imports)", Spread(floor, floor, floor, 1), relative(floor_cpu, 1 / notebooks),
+                     "#999999"))  # fmt: skip
+    shown = [bar for bar in bars if bar[1] is not None]
     positions = list(range(len(shown)))[::-1]
-    for y, (_label, value, colour) in zip(positions, shown, strict=True):
-        month.barh(y, value.median, color=colour)
-        month.errorbar(
-            value.median,
-            y,
-            xerr=[[value.median - value.low], [value.high - value.median]],
-            fmt="none",
-            ecolor="black",
-            capsize=3,
-            lw=1,
-        )
-        month.text(value.high, y, f"  {value.median:.1f} s", va="center", fontsize=9)
-    month.set_yticks(positions, [label for label, _, _ in shown])
-    month.set_xlabel("wall time, s (median, bar = min–max)")
+    for y, (_label, wall, cpu, colour) in zip(positions, shown, strict=True):
+        assert wall is not None
+        month.barh(y, wall.median, color=colour)
+        month.errorbar(wall.median, y, xerr=[[wall.median - wall.low], [wall.high - wall.median]], fmt="none",
+                       ecolor="black", capsize=3, lw=1)  # fmt: skip
+        if cpu is not None:
+            month.plot(cpu.median, y, marker="D", color="black", markersize=5, linestyle="none")
+        month.text(max(wall.high, cpu.median if cpu else 0), y, f"  {wall.median:.1f} s", va="center", fontsize=9)
+    month.plot([], [], marker="D", color="black", markersize=5, linestyle="none", label="CPU time (all processes)")
+    month.legend(loc="lower right", fontsize=8)
+    month.set_yticks(positions, [bar[0] for bar in shown])
+    month.set_xlabel("wall time, s (median; whisker = min–max)")
     ratio = spread(pair_ratios(results.samples, "naive", "cold"))
-    period = results.config.period or ""
-    month.set_title(f"One month {period}" + (f": naive / cold = {ratio.median:.2f}×" if ratio else ""), loc="left")
-    month.margins(x=0.25)
+    month.set_title(f"One month {config.period or ''}" + (f": naive / cold = {ratio.median:.2f}×" if ratio else ""),
+                    loc="left")  # fmt: skip
+    month.margins(x=0.2)
 
-    sizes = sorted(config.archive_sizes)
-    points = [(size, results.wall("archive", "serviceplan", size)) for size in sizes]
+    points = [(size, results.wall("archive", "serviceplan", size)) for size in sorted(config.archive_sizes)]
     points = [(size, value) for size, value in points if value is not None]
     if points:
         xs = [size for size, _ in points]
-        archive.plot(xs, [v.median for _, v in points], marker="o", color="#2166ac", label="median")
-        archive.fill_between(
-            xs, [v.low for _, v in points], [v.high for _, v in points], color="#2166ac", alpha=0.2, label="min–max"
-        )
-        archive.set_ylim(bottom=0)
-        archive.legend(loc="lower right")
         first = points[0][1].median
-        archive.set_title(f"Publishing a new month: last / first = {points[-1][1].median / first:.2f}×", loc="left")
+        archive.plot(xs, [v.median for _, v in points], marker="o", color="#2166ac", label="wall, median")
+        archive.fill_between(xs, [v.low for _, v in points], [v.high for _, v in points], color="#2166ac",
+                             alpha=0.2, label="wall, min–max")  # fmt: skip
+        cpus = [(size, _cpu(results, "archive", "serviceplan", size)) for size, _ in points]
+        archive.plot([x for x, c in cpus if c], [c.median for _, c in cpus if c], marker="D", color="black",
+                     linestyle="--", lw=1, label="CPU, median")  # fmt: skip
+        archive.axhline(first * 1.2, color="#b2182b", lw=1, linestyle=":", label="1.2 × the first")
+        archive.set_xticks(xs)
+        archive.set_ylim(bottom=0)
+        archive.legend(loc="lower right", fontsize=8)
+        archive.set_title(f"Publishing a month: last / first = {points[-1][1].median / first:.2f}×", loc="left")
     else:
-        archive.set_title("Publishing a new month (not measured)", loc="left")
+        archive.set_title("Publishing a month (not measured)", loc="left")
     archive.set_xlabel("months already published")
-    archive.set_ylabel("wall time, s")
+    archive.set_ylabel("s")
 
     cold = results.wall("month", "cold")
     span = results.wall("range", "serviceplan")
@@ -1123,11 +1125,12 @@ def write_chart(results: Results, path: Path) -> Path:
     else:
         ranged.set_title("Range (not measured)", loc="left")
     ranged.set_ylabel("wall time, s")
-    load = results.machine.get("load1_at_start")
+    machine = results.machine
+    loads = [s.load1 for s in results.samples if s.load1 is not None]
     fig.suptitle(
-        f"serviceplan benchmark: {results.machine.get('cpus')} CPUs, {results.machine.get('memory_gib')} GiB, "
-        f"Python {results.machine.get('python')}, {config.workers} workers, {config.repeat} repetition(s)"
-        + (f", load average {load} at start" if load is not None else ""),
+        f"serviceplan benchmark: {machine.get('cpus')} CPUs, {machine.get('memory_gib')} GiB, Python "
+        f"{machine.get('python')}, {config.workers} workers, {config.repeat} repetition(s), "
+        f"{notebooks} notebooks" + (f"; 1-min load average {min(loads):.1f}–{max(loads):.1f}" if loads else ""),
         x=0.01,
         ha="left",
         fontsize=10,
@@ -1144,8 +1147,8 @@ def print_summary(lines: Sequence[Line], results: Results) -> None:
     from rich.table import Table
 
     table = Table(title="serviceplan benchmark (wall: median (min–max))")
-    for column in ("what", "wall", "cpu", "cpu: command / kernels / helpers", "peak memory", "ratio", "ratio of",
-                   "failed"):  # fmt: skip
+    for column in ("what", "wall", "cpu", "cpu: command / kernels / helpers", "peak memory", "ratio (wall)",
+                   "ratio (cpu)", "ratio of", "failed"):  # fmt: skip
         table.add_column(column)
     for line in lines:
         roles = " / ".join("–" if v is None else f"{v:.1f}" for v in line.cpu_roles) if line.cpu_roles else ""
@@ -1156,10 +1159,13 @@ def print_summary(lines: Sequence[Line], results: Results) -> None:
             roles,
             _fmt(line.peak_mb, "MB", 0),
             _fmt(line.ratio, "×", 2),
+            _fmt(line.cpu_ratio, "×", 2),
             line.ratio_of,
             str(line.failed or ""),
         )
     console = Console(highlight=False)
+    if not console.is_terminal:  # a log file or a pipe: wide enough for one line per row
+        console = Console(highlight=False, width=200)
     console.print(table)
     for note in results.notes:
         console.print(note, markup=False)
