@@ -67,8 +67,25 @@ def input_files(ws: Workspace, up_to: Period) -> list[Path]:
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a file's bytes (remembered per process while the file's size and modification time stay)."""
+    stat = path.stat()
+    return _digest_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_of(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@functools.lru_cache(maxsize=2048)
+def _parquet_of(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def _read_cached(path: Path) -> pd.DataFrame:
+    """A delivery's canonical rows; a page that asks again (the summary asks every area thrice) reads no file."""
+    stat = path.stat()
+    return _parquet_of(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 def validate_period(ws: Workspace, period: Period) -> list[Path]:
@@ -184,7 +201,7 @@ def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
     if name not in DATASETS:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     period = Period.parse(str(period))
-    parts = [pd.read_parquet(path) for path in build_canonical(ws, [name], up_to=period)[name]]
+    parts = [_read_cached(path) for path in build_canonical(ws, [name], up_to=period)[name]]
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if DATASETS[name].as_of is not None:
         table = DATASETS[name].as_of(table, period)
