@@ -242,11 +242,11 @@ def _prepare(
     revision = versions.next_revision(ws, period, revise)
     if revision is None:
         return None
+    params = load_params(period.year, ws.params_dir)  # a broken parameter file is reported first, in a second
     validate_period(ws, period)
     names = sorted({name for area in areas for name in area.datasets})
     if names:
         build_canonical(ws, names, up_to=period)
-    params = load_params(period.year, ws.params_dir)
     code, env = mf.code_digest(), mf.environment()
     plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages
     jobs = []

@@ -464,7 +464,6 @@ def mark_suppressed(ax: Axes, hidden: Sequence[bool], symbol: str) -> None:
             )
 
 
-
 def add_reference_line(fig: Figure, value: float, label: str, *, axis: str = "x", color: str = theme.ALERT) -> None:
     """Draw a dashed reference line (e.g. a threshold) at ``value`` on every panel of ``fig`` (vertical for
     ``axis="x"``, horizontal for ``"y"``) and add it to the legend below the figure."""
