@@ -29,15 +29,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from serviceplan import data
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import with_changes
+from serviceplan.metrics import monthly, with_changes
 from serviceplan.metrics.target_groups import complete_months, ratio, region_names, shown_count
 from serviceplan.params import Params
-from serviceplan.periods import Period, month_range
+from serviceplan.periods import Period
 from serviceplan.sources import immigrants, statfin
 
 AREA = "immigrants"
@@ -120,11 +119,13 @@ class ImmigrantAnalysis:
 
     def foreign_at(self, region: str | None = None, months_back: int = 0) -> pd.Series:
         """A region's (default Lahti) foreign-national figures for the report month or ``months_back`` earlier."""
-        return _row(self.foreign.get(region or self.home, pd.DataFrame()), self.period.shift(-months_back))
+        return monthly.row_or_nan(
+            self.foreign.get(region or self.home, pd.DataFrame()), self.period.shift(-months_back)
+        )
 
     def totals_at(self, months_back: int = 0) -> pd.Series:
         """The immigrant services' totals for the report month or ``months_back`` earlier (all NaN without)."""
-        return _row(self.totals, self.period.shift(-months_back))
+        return monthly.row_or_nan(self.totals, self.period.shift(-months_back))
 
     @property
     def has_report(self) -> bool:
@@ -132,24 +133,12 @@ class ImmigrantAnalysis:
         return str(self.period) in self.totals.index
 
     def history(self, first: Period | None = None) -> list[str]:
-        """The months of the monthly charts: ``history_months`` up to the report month, not before ``first``."""
-        start = self.period.shift(1 - self.params.areas.immigrants.history_months)
-        if first is not None and first > start:
-            start = first
-        return [str(p) for p in month_range(start, self.period)] if start <= self.period else []
+        """The months of the page's monthly charts: ``history_months`` up to the report month, not before ``first``."""
+        return monthly.chart_months(self.period, self.params.areas.immigrants.history_months, first)
 
     def compare(self, column: str, months: list[str]) -> pd.DataFrame:
-        """One foreign-national indicator of every region per month: ``month`` and a column per region code."""
-        out = pd.DataFrame({"month": months})
-        for code, table in self.foreign.items():
-            out[code] = table.reindex(months)[column].to_numpy(dtype="float64")
-        return out
-
-
-def _row(table: pd.DataFrame, period: Period) -> pd.Series:
-    if str(period) in table.index:
-        return table.loc[str(period)].astype("float64")
-    return pd.Series(np.nan, index=table.columns, dtype="float64")
+        """One indicator of every region per month: ``month`` and a column per region code."""
+        return monthly.by_region(self.foreign, column, months)
 
 
 def analyse(statistics: pd.DataFrame, report: pd.DataFrame, params: Params, period: Period) -> ImmigrantAnalysis:

@@ -39,12 +39,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from serviceplan import data
 from serviceplan.kpis import Context, frame, judge, kpi_row
-from serviceplan.metrics import with_changes
+from serviceplan.metrics import monthly, with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.sources import customer_events, statfin
@@ -251,11 +250,11 @@ class TargetGroupAnalysis:
         """A region's indicators (default Lahti) for the report month, or ``months_back`` months earlier; all NaN
         when the statistics do not reach that month."""
         table = self.by_region.get(region or self.home, pd.DataFrame())
-        return _row(table, self.period.shift(-months_back))
+        return monthly.row_or_nan(table, self.period.shift(-months_back))
 
     def benchmark_at(self) -> pd.Series:
         """The outflow benchmark region's indicators for the report month (all NaN without one)."""
-        return _row(self.benchmark, self.period)
+        return monthly.row_or_nan(self.benchmark, self.period)
 
     def advisor_row(self, group: str = UNDER_25, months_back: int = 0) -> pd.Series | None:
         """A row of :attr:`advisor` for the report month (or earlier); ``None`` without data."""
@@ -264,26 +263,12 @@ class TargetGroupAnalysis:
         return rows.iloc[0] if len(rows) else None
 
     def history(self, first: Period | None = None) -> list[str]:
-        """The months of the page's monthly charts: ``history_months`` up to the report month, not before
-        ``first`` (the first month of the data shown)."""
-        count = self.params.areas.target_groups.history_months
-        start = self.period.shift(1 - count)
-        if first is not None and first > start:
-            start = first
-        return [str(p) for p in month_range(start, self.period)] if start <= self.period else []
+        """The months of the page's monthly charts: ``history_months`` up to the report month, not before ``first``."""
+        return monthly.chart_months(self.period, self.params.areas.target_groups.history_months, first)
 
     def compare(self, column: str, months: list[str]) -> pd.DataFrame:
-        """One indicator of every region per month: ``month`` and a column per region code (Lahti first)."""
-        out = pd.DataFrame({"month": months})
-        for code, table in self.by_region.items():
-            out[code] = table.reindex(months)[column].to_numpy(dtype="float64")
-        return out
-
-
-def _row(table: pd.DataFrame, period: Period) -> pd.Series:
-    if str(period) in table.index:
-        return table.loc[str(period)].astype("float64")
-    return pd.Series(np.nan, index=table.columns, dtype="float64")
+        """One indicator of every region per month: ``month`` and a column per region code."""
+        return monthly.by_region(self.by_region, column, months)
 
 
 def analyse(statistics: pd.DataFrame, events: pd.DataFrame, params: Params, period: Period) -> TargetGroupAnalysis:
