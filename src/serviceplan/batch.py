@@ -43,7 +43,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from serviceplan import accessibility, privacy_gate, versions
+from serviceplan import accessibility, kernel_fork, privacy_gate, versions
 from serviceplan import manifest as mf
 from serviceplan import render as rd
 from serviceplan.areas import AREAS, Area
@@ -96,6 +96,8 @@ class MonthPlan:
     started: float = field(default_factory=time.perf_counter)
     prepare_seconds: float = 0.0
     code: str = ""  # the package code digest the execution keys were made with
+    kpi_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # computed while the notebooks run
+    kpis_pending: list[Area] = field(default_factory=list)  # areas whose KPI table is still to compute
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ def run_periods(
             _say(console, f"removed {len(removed)} leftover(s) of interrupted runs from {ws.reports_dir}")
         if versions.list_versions(ws):
             rd.write_landing_page(ws)  # repairs a landing page left behind by a run killed after publishing
+        context = _context(ws, areas)
+        if _may_execute(ws, periods, revise):
+            _start_server(context)  # it imports the libraries while this process checks the inputs
         try:
             for period in periods:
                 try:
@@ -161,7 +166,7 @@ def run_periods(
                 else:
                     plans.append(plan)
             renderer = _Renderer(render, console)
-            _execute(ws, plans, workers, timeout, console, preview=renderer.wants_previews())
+            _execute(ws, plans, workers, timeout, console, context, preview=renderer.wants_previews())
             for plan in plans:
                 try:
                     outcomes.append(_finish(ws, plan, areas, renderer, console))
@@ -249,13 +254,14 @@ def _prepare(
         build_canonical(ws, names, up_to=period)
     code, env = mf.code_digest(), mf.environment()
     plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages
+    digests = {name: mf.dataset_digest(ws, name, period) for name in names}
     jobs = []
     for area in areas:
         source = ws.notebooks_dir / area.notebook
         if not source.is_file():
             raise RunError(f"the notebook of area '{area.id}' is missing: {source}")
         source_sha = mf.notebook_digest(source)
-        datasets = {name: mf.dataset_digest(ws, name, period) for name in area.datasets}
+        datasets = {name: digests[name] for name in area.datasets}
         key = mf.execution_key(
             notebook_sha256=source_sha,
             period=period,
@@ -272,6 +278,7 @@ def _prepare(
     (staging / "logs").mkdir()
     inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
     plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
+    plan.kpis_pending = [area for area in areas if area.kpi_function is not None]
     try:
         for job in jobs:
             if not force and _restore_cached(ws, plan, job):
@@ -329,37 +336,60 @@ def _exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(143)
 
 
-def _worker_loop(connection: Any) -> None:
-    """A worker process: execute the notebooks it is sent, one at a time, until it is sent ``None``.
+def _worker_main(connection: Any) -> None:
+    """A worker process: execute the one notebook it is sent, send back what happened, and end.
 
     Workers leave Ctrl-C to the main process (which stops them) and turn SIGTERM into an exit that still
-    shuts the running kernel down.
+    shuts the running kernel down. A worker serves one notebook so that it is still untouched (no sockets, no
+    threads) when it forks the notebook's kernel (see :mod:`serviceplan.kernel_fork`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    while True:
-        try:
-            spec = connection.recv()
-        except EOFError:  # the main process is gone
-            return
-        if spec is None:
-            return
+    try:
+        spec = connection.recv()
+    except EOFError:  # the main process is gone
+        return
+    if spec is not None:
         connection.send(_execute_notebook(spec))
 
 
-def _context() -> Any:
-    """The multiprocessing context of the workers: ``forkserver`` with the heavy imports preloaded, so that a
-    worker starts in milliseconds once the server runs; ``spawn`` where there is no forkserver (Windows)."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["serviceplan.batch", "papermill", "nbconvert"])
-        return context
-    return multiprocessing.get_context("spawn")
+def _context(ws: Workspace, areas: Sequence[Area]) -> Any:
+    """The multiprocessing context of the workers.
+
+    ``forkserver`` where there is one: a server process imports Papermill, nbconvert, ipykernel and the
+    notebooks' libraries once, so that a worker starts in milliseconds and the kernels it forks need not import
+    them again. ``spawn`` elsewhere (Windows).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    notebooks = [ws.notebooks_dir / area.notebook for area in areas]
+    try:
+        kernel_modules = kernel_fork.preload_modules(p for p in notebooks if p.is_file())
+    except (OSError, ValueError):  # an unreadable notebook fails later, with its name
+        kernel_modules = list(kernel_fork.KERNEL_MODULES)
+    context.set_forkserver_preload(["serviceplan.batch", "papermill", "nbconvert", *kernel_modules])
+    return context
+
+
+def _may_execute(ws: Workspace, periods: Sequence[Period], revise: str | None) -> bool:
+    """Whether the run may execute notebooks (some month is not published yet, or a revision is asked)."""
+    if revise is not None:
+        return True
+    return any(not versions.revisions_of(ws, period) for period in periods)
+
+
+def _start_server(context: Any) -> None:
+    """Start the worker server now, so that it imports its libraries while the months are prepared."""
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 class _Worker:
-    """A long-lived worker process (so Papermill is imported once) that runs each notebook in a fresh kernel.
+    """A worker process that runs one notebook in a fresh kernel (forked from the preloaded server).
 
     Built on the public ``multiprocessing`` API so that a worker that dies is noticed (its job fails instead of
     hanging) and an interrupted run can stop every worker.
@@ -367,7 +397,7 @@ class _Worker:
 
     def __init__(self, context: Any):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_loop, args=(child,), daemon=True, name="serviceplan-worker")
+        self.process = context.Process(target=_worker_main, args=(child,), daemon=True, name="serviceplan-worker")
         self.process.start()
         child.close()
         self.job: tuple[MonthPlan, NotebookJob] | None = None
@@ -424,16 +454,19 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        papermill.execute_notebook(
-            spec["input"],
-            spec["output"],
-            parameters=spec["parameters"],
-            kernel_name=spec["kernel"],
-            cwd=spec["cwd"],
-            log_output=True,
-            progress_bar=False,
-            execution_timeout=spec["timeout"],
-        )
+        with kernel_fork.zygote() if spec["fork_kernel"] else contextlib.nullcontext():
+            papermill.execute_notebook(
+                spec["input"],
+                spec["output"],
+                parameters=spec["parameters"],
+                kernel_name=spec["kernel"],
+                cwd=spec["cwd"],
+                log_output=True,
+                progress_bar=False,
+                request_save_on_cell_execute=False,  # written once at the end (and when a cell fails)
+                execution_timeout=spec["timeout"],
+                kernel_manager_class=kernel_fork.ForkingKernelManager,
+            )
         _sanitize(Path(spec["output"]), spec["parameters"]["period"], spec["parameters"]["workspace"])
         if spec.get("preview"):
             try:
@@ -477,10 +510,13 @@ def _source_cell_number(executed: Path, cell_index: int) -> int:
     return cell_index - injected + 1
 
 
-def _job_spec(ws: Workspace, plan: MonthPlan, job: NotebookJob, timeout: float, preview: bool) -> dict[str, Any]:
+def _job_spec(
+    ws: Workspace, plan: MonthPlan, job: NotebookJob, timeout: float, preview: bool, context: Any
+) -> dict[str, Any]:
     work = plan.staging / WORK / job.stem
     work.mkdir(parents=True, exist_ok=True)
     return {
+        "fork_kernel": context.get_start_method() == "forkserver" and kernel_fork.can_fork(),
         "title": job.area.title,
         "preview": str(plan.staging / rd.preview_name(job.area.notebook)) if preview else None,
         "input": str(job.source),
@@ -512,7 +548,13 @@ def _progress(plans: Sequence[MonthPlan]) -> Table:
 
 
 def _execute(
-    ws: Workspace, plans: Sequence[MonthPlan], workers: int, timeout: float, console: Console, preview: bool
+    ws: Workspace,
+    plans: Sequence[MonthPlan],
+    workers: int,
+    timeout: float,
+    console: Console,
+    context: Any,
+    preview: bool,
 ) -> None:
     """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
 
@@ -527,41 +569,62 @@ def _execute(
         if plans:
             console.print(_progress(plans))
         return
-    context = _context()
-    pool = [_Worker(context) for _ in range(min(workers, len(pending)))]
+    slots: list[_Worker | None] = [None] * min(workers, len(pending))
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
     try:
         with live or contextlib.nullcontext():
-            while pending or any(worker.job for worker in pool):
-                for worker in pool:
-                    if worker.job is None and pending:
+            while pending or any(slots):
+                for index, worker in enumerate(slots):
+                    if worker is None and pending:
                         plan, job = pending.pop(0)
                         job.state, job.started = "running", time.perf_counter()
-                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview))
+                        worker = slots[index] = _Worker(context)
+                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
                 time.sleep(0.05)
-                for worker in pool:
-                    if worker.job is None:
+                for index, worker in enumerate(slots):
+                    if worker is None or worker.job is None:
                         continue
                     result = worker.result()
                     if result is None:
                         continue
                     plan, job = worker.job
                     worker.job = None
+                    worker.stop()
+                    slots[index] = None
                     _record(ws, plan, job, result)
-                    if not worker.process.is_alive():  # replace a worker that died
-                        worker.kill()
-                        pool[pool.index(worker)] = _Worker(context)
+                _compute_next_kpis(ws, plans)
                 if live is not None:
                     live.update(_progress(plans))
         if live is None:
             console.print(_progress(plans))
     finally:
-        for worker in pool:
+        for worker in slots:
+            if worker is None:
+                continue
             if worker.job is None:
                 worker.stop()
             else:  # interrupted: do not wait for running notebooks
                 worker.kill()
+
+
+def _compute_next_kpis(ws: Workspace, plans: Sequence[MonthPlan]) -> None:
+    """Compute one area's KPI table while the workers run notebooks (this process would only wait).
+
+    A KPI function that fails stops this for its month: :func:`collect_kpis` meets the error again when the month
+    is finished, and reports it there, in area order.
+    """
+    plan = next((p for p in plans if p.kpis_pending), None)
+    if plan is None:
+        return
+    area = plan.kpis_pending.pop(0)
+    try:
+        table = area_kpis(ws, plan.period, plan.params, area)
+    except Exception:
+        plan.kpis_pending.clear()
+        return
+    if table is not None:
+        plan.kpi_tables[area.id] = table
 
 
 def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, Any]) -> None:
@@ -701,37 +764,54 @@ class _Renderer:
         return {"quarto": None, **rd.write_previews(folder, pages, title)}
 
 
-def collect_kpis(ws: Workspace, period: Period, params: Params, areas: Sequence[Area]) -> pd.DataFrame:
-    """The month's KPI table: every area's KPI function, checked against the KPI schema, in area order."""
-    ctx = Context(period=period, params=params, workspace=ws)
+def area_kpis(ws: Workspace, period: Period, params: Params, area: Area) -> pd.DataFrame | None:
+    """One area's rows of the month's KPI table, checked against the KPI schema (``None``: the area has none)."""
+    if area.kpi_function is None:
+        return None
+    try:
+        function = area.kpis()
+    except (ImportError, AttributeError) as exc:
+        raise RunError(f"the KPI function {area.kpi_function} of area '{area.id}' cannot be loaded: {exc}") from None
+    assert function is not None
+    try:
+        table = function(Context(period=period, params=params, workspace=ws))
+    except ServiceplanError:
+        raise
+    except Exception as exc:
+        raise RunError(f"the KPI function {area.kpi_function} raised {type(exc).__name__}: {exc}") from None
+    missing = [c for c in KPI_COLUMNS if c not in table.columns]
+    if missing:
+        raise RunError(f"the KPI table of area '{area.id}' lacks the column(s) {', '.join(missing)}")
+    table = table[list(KPI_COLUMNS)]
+    wrong = table[(table["period"].astype(str) != str(period)) | (table["area"].astype(str) != area.id)]
+    if len(wrong):
+        first = wrong.iloc[0]
+        raise RunError(
+            f"the KPI table of area '{area.id}' has a row for period {first['period']!r}, area "
+            f"{first['area']!r}; expected period {period} and area {area.id!r}"
+        )
+    return table
+
+
+def collect_kpis(
+    ws: Workspace,
+    period: Period,
+    params: Params,
+    areas: Sequence[Area],
+    computed: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The month's KPI table: every area's KPI function, checked against the KPI schema, in area order.
+
+    ``computed`` holds tables already computed (and checked) by :func:`area_kpis`, by area id.
+    """
+    computed = computed or {}
     frames = []
     for area in areas:
-        if area.kpi_function is None:
-            continue
-        try:
-            function = area.kpis()
-        except (ImportError, AttributeError) as exc:
-            raise RunError(
-                f"the KPI function {area.kpi_function} of area '{area.id}' cannot be loaded: {exc}"
-            ) from None
-        try:
-            table = function(ctx)
-        except ServiceplanError:
-            raise
-        except Exception as exc:
-            raise RunError(f"the KPI function {area.kpi_function} raised {type(exc).__name__}: {exc}") from None
-        missing = [c for c in KPI_COLUMNS if c not in table.columns]
-        if missing:
-            raise RunError(f"the KPI table of area '{area.id}' lacks the column(s) {', '.join(missing)}")
-        table = table[list(KPI_COLUMNS)]
-        wrong = table[(table["period"].astype(str) != str(period)) | (table["area"].astype(str) != area.id)]
-        if len(wrong):
-            first = wrong.iloc[0]
-            raise RunError(
-                f"the KPI table of area '{area.id}' has a row for period {first['period']!r}, area "
-                f"{first['area']!r}; expected period {period} and area {area.id!r}"
-            )
-        frames.append(table)
+        table = computed.get(area.id)
+        if table is None:
+            table = area_kpis(ws, period, params, area)
+        if table is not None:
+            frames.append(table)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in KPI_COLUMNS})
     kpis = pd.concat(frames, ignore_index=True)
@@ -751,7 +831,7 @@ def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Re
         names = ", ".join(job.area.notebook for job in failed)
         raise RunError(f"{plan.period} not published: notebook {names} failed ({failed[0].error}).")
     shutil.rmtree(plan.staging / WORK, ignore_errors=True)
-    kpis = collect_kpis(ws, plan.period, plan.params, areas)
+    kpis = collect_kpis(ws, plan.period, plan.params, areas, plan.kpi_tables)
     kpi_hashes = mf.write_kpi_files(kpis, plan.staging, plan.version)
     records = mf.kpi_records(kpis)
     record = _manifest(ws, plan, kpi_hashes, len(records))

@@ -34,7 +34,6 @@ Method and results: ``docs/benchmark.md``.
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import json
 import os
@@ -51,6 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from serviceplan.errors import ServiceplanError, UsageError
+from serviceplan.kernel_fork import KERNEL_PROCESS_NAME, notebook_imports
 from serviceplan.paths import ENV_HOME, Workspace
 from serviceplan.periods import Period
 
@@ -171,12 +171,16 @@ def load_average() -> float | None:
 ROLES = ("command", "kernels", "helpers")
 
 
-def role_of(is_root: bool, cmdline: Sequence[str]) -> str:
+def role_of(is_root: bool, cmdline: Sequence[str], name: str = "") -> str:
     """Which part of a measured run a process is: the ``command`` itself, a notebook kernel (``kernels``), or
-    another process it started (``helpers``: the batch's forkserver and workers, git, ...)."""
+    another process it started (``helpers``: the batch's forkserver and workers, git, ...).
+
+    A kernel the batch forked (see :mod:`serviceplan.kernel_fork`) has its worker's command line and is told
+    by its process ``name``.
+    """
     if is_root:
         return "command"
-    if any("ipykernel_launcher" in part or part == "ipykernel" for part in cmdline):
+    if name == KERNEL_PROCESS_NAME or any("ipykernel_launcher" in part or part == "ipykernel" for part in cmdline):
         return "kernels"
     return "helpers"
 
@@ -209,7 +213,7 @@ class _TreeSampler(threading.Thread):
                     memory = process.memory_info().rss
                     key = (process.pid, process.create_time())
                     if key not in self.roles:
-                        self.roles[key] = role_of(process.pid == self.pid, process.cmdline())
+                        self.roles[key] = role_of(process.pid == self.pid, process.cmdline(), process.name())
             except psutil.Error:
                 continue
             self.cpu[key] = max(self.cpu.get(key, 0.0), times.user + times.system)
@@ -509,30 +513,6 @@ def serviceplan_command(config: BenchConfig, ws: Workspace, periods: str, revise
 
 
 # --- the floor -----------------------------------------------------------------------------------------------------
-
-
-def notebook_imports(paths: Iterable[Path]) -> list[str]:
-    """Every top-level import statement of the code cells of ``paths``, once each, in the order first seen.
-
-    Cells that are not plain Python (magics) are skipped.
-    """
-    seen: list[str] = []
-    for path in paths:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-        for cell in cells:
-            if cell.get("cell_type") != "code":
-                continue
-            source = cell.get("source", "")
-            try:
-                tree = ast.parse("".join(source) if isinstance(source, list) else str(source))
-            except SyntaxError:
-                continue
-            for node in tree.body:
-                if isinstance(node, ast.Import | ast.ImportFrom):
-                    statement = ast.unparse(node)
-                    if statement not in seen:
-                        seen.append(statement)
-    return seen
 
 
 @dataclass(frozen=True)

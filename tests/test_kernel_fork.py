@@ -1,0 +1,171 @@
+"""Kernels forked from a process that imported the notebooks' libraries already (serviceplan.kernel_fork).
+
+Each execution runs in its own Python process (as a batch worker does): the process imports a marker module,
+forks the zygote, and Papermill executes a small notebook whose cells report what the kernel sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from serviceplan import kernel_fork
+
+pytestmark = pytest.mark.skipif(not kernel_fork.can_fork(), reason="kernels are forked only where os.fork exists")
+
+DRIVER = textwrap.dedent(
+    """
+    import json, os, sys
+    import papermill
+    from serviceplan import kernel_fork
+
+    notebook, output, cwd, fork, timeout = sys.argv[1:6]
+    sys.modules["serviceplan_marker"] = type(sys)("serviceplan_marker")  # imported here, before the fork
+    result = {"driver_pid": os.getpid(), "error": None}
+    zygote = kernel_fork.zygote() if fork == "fork" else __import__("contextlib").nullcontext()
+    try:
+        with zygote:
+            papermill.execute_notebook(
+                notebook, output, cwd=cwd, kernel_name="python3", progress_bar=False,
+                execution_timeout=float(timeout), kernel_manager_class=kernel_fork.ForkingKernelManager,
+            )
+    except Exception as exc:
+        result["error"] = type(exc).__name__
+    print("RESULT " + json.dumps(result))
+    """
+)
+
+PROBE = textwrap.dedent(
+    """
+    import json, os, sys
+    import matplotlib
+    print(json.dumps({
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "session_leader": os.getsid(0) == os.getpid(),
+        "cwd": os.getcwd(),
+        "marker": "serviceplan_marker" in sys.modules,
+        "parent_env": os.environ.get("JPY_PARENT_PID"),
+        "backend": matplotlib.get_backend(),
+        "name": open(f"/proc/{os.getpid()}/comm").read().strip() if os.path.exists("/proc") else "",
+        "stdin_is_null": os.path.samefile(f"/proc/self/fd/0", os.devnull) if os.path.exists("/proc") else True,
+        "leftover": "leftover" in globals(),
+    }))
+    leftover = 1
+    """
+)
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _execute(tmp_path: Path, notebook: Path, *, fork: bool = True, timeout: float = 60) -> tuple[dict, Path]:
+    output = tmp_path / f"out-{notebook.stem}-{fork}.ipynb"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(notebook), str(output), str(cwd), "fork" if fork else "plain", str(timeout)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert done.returncode == 0 and lines, done.stdout[-2000:] + done.stderr[-2000:]
+    return json.loads(lines[-1][len("RESULT ") :]), output
+
+
+def _probe(output: Path) -> dict:
+    cells = nbformat.read(output, as_version=4).cells
+    text = "".join(o.get("text", "") for o in cells[0].outputs if o.get("output_type") == "stream")
+    return json.loads(text)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_forked_kernel_is_a_fresh_process_of_its_own_with_the_imports_already_done(tmp_path: Path) -> None:
+    result, output = _execute(tmp_path, _notebook(tmp_path / "probe.ipynb", PROBE))
+    assert result["error"] is None
+    seen = _probe(output)
+    assert seen["ppid"] == result["driver_pid"]  # forked by the executing process, not started by exec
+    assert seen["marker"] is True  # a module the executing process had imported is there without an import
+    assert seen["pid"] != result["driver_pid"]
+    assert seen["session_leader"] is True  # its own session and process group, so signals reach only it
+    assert seen["cwd"] == str(tmp_path / "cwd")
+    assert seen["parent_env"] == str(result["driver_pid"])
+    assert seen["backend"] == "module://matplotlib_inline.backend_inline"  # as in a kernel started anew
+    assert seen["leftover"] is False
+    assert seen["stdin_is_null"] is True
+    if sys.platform.startswith("linux"):
+        assert seen["name"] == kernel_fork.KERNEL_PROCESS_NAME
+    assert not _alive(seen["pid"])  # shut down and reaped when the notebook ended
+
+
+def test_without_a_zygote_the_kernel_starts_as_a_new_interpreter(tmp_path: Path) -> None:
+    result, output = _execute(tmp_path, _notebook(tmp_path / "probe.ipynb", PROBE), fork=False)
+    assert result["error"] is None
+    seen = _probe(output)
+    assert seen["marker"] is False
+    assert seen["backend"] == "module://matplotlib_inline.backend_inline"
+    assert seen["name"] != kernel_fork.KERNEL_PROCESS_NAME
+
+
+def test_a_forked_kernel_that_dies_fails_the_notebook_without_hanging(tmp_path: Path) -> None:
+    notebook = _notebook(tmp_path / "dies.ipynb", "import os\nprint(os.getpid(), flush=True)", "os._exit(3)")
+    result, _ = _execute(tmp_path, notebook)
+    assert result["error"] == "DeadKernelError"
+
+
+def test_a_forked_kernel_that_runs_too_long_is_stopped(tmp_path: Path) -> None:
+    pid_cell = "import os\nprint(os.getpid(), flush=True)"
+    notebook = _notebook(tmp_path / "slow.ipynb", pid_cell, "__import__('time').sleep(99)")
+    result, output = _execute(tmp_path, notebook, timeout=3)
+    assert result["error"] == "CellTimeoutError"
+    cells = nbformat.read(output, as_version=4).cells
+    pid = int("".join(o.get("text", "") for o in cells[0].outputs).strip())
+    assert not _alive(pid)
+
+
+def test_preload_lists_the_kernel_and_what_the_notebooks_import(tmp_path: Path) -> None:
+    first = _notebook(tmp_path / "a.ipynb", "import pandas\nfrom serviceplan.present import charts, tables", "%pwd")
+    second = _notebook(tmp_path / "b.ipynb", "from serviceplan.metrics import budget\nimport pandas\nfrom . import x")
+    modules = kernel_fork.preload_modules([first, second])
+    assert modules[: len(kernel_fork.KERNEL_MODULES)] == list(kernel_fork.KERNEL_MODULES)
+    assert modules[len(kernel_fork.KERNEL_MODULES) :] == [
+        "pandas",
+        "serviceplan.present",
+        "serviceplan.present.charts",
+        "serviceplan.present.tables",
+        "serviceplan.metrics",
+        "serviceplan.metrics.budget",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], ["-f", "c.json"]),
+        (["/usr/bin/python3", "-m", "other_kernel", "-f", "c.json"], None),
+        (["julia", "kernel.jl", "c.json"], None),
+    ],
+)
+def test_only_the_standard_ipykernel_command_is_forked(command: list[str], expected: list[str] | None) -> None:
+    assert kernel_fork._ipykernel_argv(command) == expected
