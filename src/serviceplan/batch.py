@@ -357,9 +357,9 @@ def _worker_main(connection: Any) -> None:
 def _context(ws: Workspace, areas: Sequence[Area]) -> Any:
     """The multiprocessing context of the workers.
 
-    ``forkserver`` where there is one: a server process imports Papermill, nbconvert, ipykernel and the
-    notebooks' libraries once, so that a worker starts in milliseconds and the kernels it forks need not import
-    them again. ``spawn`` elsewhere (Windows).
+    ``forkserver`` where there is one: a server process imports Papermill, nbconvert (with the previews'
+    exporter built), ipykernel and the notebooks' libraries once, so that a worker starts in milliseconds and the
+    kernels it forks need not import them again. ``spawn`` elsewhere (Windows).
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
@@ -369,7 +369,8 @@ def _context(ws: Workspace, areas: Sequence[Area]) -> Any:
         kernel_modules = kernel_fork.preload_modules(p for p in notebooks if p.is_file())
     except (OSError, ValueError):  # an unreadable notebook fails later, with its name
         kernel_modules = list(kernel_fork.KERNEL_MODULES)
-    context.set_forkserver_preload(["serviceplan.batch", "papermill", "nbconvert", *kernel_modules])
+    preload = ["serviceplan.batch", "papermill", "nbconvert", "serviceplan.previews", *kernel_modules]
+    context.set_forkserver_preload(preload)
     return context
 
 

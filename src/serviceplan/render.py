@@ -299,7 +299,8 @@ def pdf_config(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 
 _FRONT_MATTER = re.compile(r"^\s*---\s*\n")
-_HIDDEN_TAGS = {"parameters", "injected-parameters", "remove-cell"}
+# Cells the previews and the PDF leave out: the parameters (the page says its month) and cells marked for removal.
+HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
 
 
 def _source_text(source: Any) -> str:
@@ -321,7 +322,7 @@ def combined_notebook(folder: Path, pages: Sequence[Page], title: str, subtitle:
             k: v for k, v in notebook.get("metadata", {}).items() if k in ("kernelspec", "language_info")
         }
         for cell in notebook.get("cells", []):
-            if set(cell.get("metadata", {}).get("tags", [])) & _HIDDEN_TAGS:
+            if set(cell.get("metadata", {}).get("tags", [])) & HIDDEN_TAGS:
                 continue
             if cell.get("cell_type") == "raw" and _FRONT_MATTER.match(_source_text(cell.get("source"))):
                 continue
@@ -440,18 +441,10 @@ def write_preview(notebook: Path, target: Path, title: str) -> Path:
     so that previews are made in parallel and cached with the execution.
     """
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(
-        template_name="lab",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        language_code="fi",
-        embed_images=True,  # the charts are Markdown image links to figures/: embed them so the page stands alone
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=_HIDDEN_TAGS, enabled=True), enabled=True)
+    from serviceplan.previews import preview_exporter
+
+    exporter = preview_exporter()
     body, _ = exporter.from_notebook_node(
         nbformat.read(notebook, as_version=4), resources={"metadata": {"name": title, "path": str(notebook.parent)}}
     )
