@@ -159,6 +159,23 @@ def test_advisor_coverage_and_ohjaamo_visits():
     assert visits["anonymous"] == 3
 
 
+def test_advisor_coverage_counts_a_missing_group_or_number_as_zero_month_by_month():
+    july = events_rows("2025-07", {"under_20": (10, 8), "20_24": (30, 27)}, {})
+    june = events_rows("2025-06", {"under_20": (12, 6), "20_24": (20, 15)}, {})
+    june = june[june["age_group"] != "20_24"]  # no row for the 20–24-year-olds in June
+    july.loc[july["age_group"] == "under_20", "named_advisor"] = float("nan")  # a number missing in July
+    advisor = tg.advisor_coverage(pd.concat([july, june], ignore_index=True))
+    assert advisor["month"].tolist() == ["2025-06"] * 3 + ["2025-07"] * 3  # months in order, the total last
+    assert advisor["group"].tolist() == ["under_20", "20_24", "under_25"] * 2
+    june_rows = advisor[advisor["month"] == "2025-06"].set_index("group")
+    assert june_rows.loc["20_24", ["customers", "named_advisor"]].tolist() == [0, 0]
+    assert math.isnan(june_rows.loc["20_24", "share"])  # no customers: no share
+    assert june_rows.loc["under_25", ["customers", "named_advisor", "without_advisor"]].tolist() == [12, 6, 6]
+    july_rows = advisor[advisor["month"] == "2025-07"].set_index("group")
+    assert july_rows.loc["under_20", "named_advisor"] == 0 and july_rows.loc["under_25", "named_advisor"] == 27
+    assert tg.advisor_coverage(july[july["age_group"] == "anonymous"]).empty
+
+
 def test_published_values_hide_small_counts():
     assert math.isnan(tg.shown_count(3, RULE)) and tg.shown_count(0, RULE) == 0 and tg.shown_count(5, RULE) == 5
     # 37 of 40 named: 3 without an advisor is a small count, and the share would reveal it (40 − 0.925 x 40 = 3)

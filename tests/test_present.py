@@ -261,3 +261,33 @@ def test_charts_draw_without_warnings_and_save_png(tmp_path: Path, monkeypatch: 
     with pytest.raises(ValueError, match="lower-case"):
         charts.save_figure(charts.stacked_bars(stack, x="month", stack="part", value="eur", stack_order=["x"],
                                                title="t"), "Bad Name")  # fmt: skip
+
+
+def test_save_figure_draws_once_and_gives_what_savefig_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """save_figure skips savefig's layout-only first draw: the PNG has the same pixels, size and bytes as
+    ``Figure.savefig`` at the report's resolution, the figure is drawn once, and a second save is byte-identical."""
+    import pickle
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    theme.apply()
+    data = _year([90.0, 110.0, 95.0, 120.0])
+    year = [str(Period(2025, m)) for m in range(1, 13)]
+    title = "Pitkä otsikko, joka kertoo havainnon ja rivittyy kuvion leveyteen " * 2
+    figure = charts.monthly_bars(data, x="month", facet="line", periods=year, bars=[charts.Series("actual", "T")],
+                                 reference=charts.Series("budget", "B", theme.BUDGET), title=title)  # fmt: skip
+    blob = pickle.dumps(figure)
+    reference = tmp_path / "reference.png"
+    pickle.loads(blob).savefig(reference, dpi=theme.SAVE_DPI, metadata={"Software": None})
+    draws: list[int] = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    first = charts.save_figure(pickle.loads(blob), "first", tmp_path)
+    assert len(draws) == 1
+    second = charts.save_figure(pickle.loads(blob), "second", tmp_path)
+    with Image.open(reference) as a, Image.open(first) as b:
+        assert a.size == b.size == (int(theme.FIGURE_WIDTH_IN * theme.SAVE_DPI), b.size[1])
+        assert a.info.get("dpi") == b.info.get("dpi")
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert first.read_bytes() == reference.read_bytes() == second.read_bytes()

@@ -12,11 +12,10 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import budget, budget_text, with_changes
+from serviceplan.metrics import budget, budget_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import ledger
 
 ctx = setup(period, workspace)
 analysis = budget.analyse_period(ctx)
@@ -28,7 +27,7 @@ tables.show_markdown(budget_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(budget.kpis, ctx, first_period=ledger.DATASET.first_period),
+    budget.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin. "
     "Tavoite on kauden tai vuoden budjetti; tila kertoo, pysyykö luku budjetissa.",
 )

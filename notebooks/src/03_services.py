@@ -12,11 +12,10 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import services, services_text, with_changes
+from serviceplan.metrics import services, services_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import services as services_source
 
 ctx = setup(period, workspace)
 analysis = services.analyse_period(ctx)
@@ -29,7 +28,7 @@ tables.show_markdown(services_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(services.kpis, ctx, first_period=services_source.DATASET.first_period),
+    services.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
     "muutokset prosenttiyksikköinä. Vaikuttavuuden tavoite on valtakunnallinen vertailutaso.",
 )

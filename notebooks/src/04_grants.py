@@ -12,11 +12,10 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import grants, grants_text, with_changes
+from serviceplan.metrics import grants, grants_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import grants as grants_source
 
 ctx = setup(period, workspace)
 analysis = grants.analyse_period(ctx)
@@ -29,7 +28,7 @@ tables.show_markdown(grants_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(grants.kpis, ctx, first_period=grants_source.DATASET.first_period),
+    grants.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
     "muutokset prosenttiyksikköinä. Maksujen tavoite on kauden budjetti (vuoden budjetti jaksotettuna kuukausille).",
 )

@@ -13,12 +13,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import ecosystems, ecosystems_text, with_changes
+from serviceplan.metrics import ecosystems, ecosystems_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, network, tables, theme
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import services
 
 ctx = setup(period, workspace)
 analysis = ecosystems.analyse_period(ctx)
@@ -30,7 +29,7 @@ tables.show_markdown(ecosystems_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(ecosystems.kpis, ctx, first_period=services.DATASET.first_period),
+    ecosystems.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
     "muutokset prosenttiyksikköinä. Tavoitteet ovat parametreissa (params/defaults.yaml).",
 )

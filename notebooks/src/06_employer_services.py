@@ -11,12 +11,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import employer_services, employer_services_text, with_changes
+from serviceplan.metrics import employer_services, employer_services_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import statfin
 
 ctx = setup(period, workspace)
 analysis = employer_services.analyse_period(ctx)
@@ -29,7 +28,7 @@ tables.show_markdown(employer_services_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(employer_services.kpis, ctx, first_period=statfin.DATASET.first_period),
+    employer_services.kpis_with_changes(ctx, analysis),
     note=employer_services_text.kpi_note(analysis),
 )
 

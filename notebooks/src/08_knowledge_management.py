@@ -12,12 +12,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import knowledge, knowledge_text, with_changes
+from serviceplan.metrics import knowledge, knowledge_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, knowledge_charts, tables
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import statfin
 
 ctx = setup(period, workspace)
 analysis = knowledge.analyse_period(ctx)
@@ -29,7 +28,7 @@ tables.show_markdown(knowledge_text.period_line(analysis))
 
 # %%
 tables.show_kpis(
-    with_changes(knowledge.kpis, ctx, first_period=statfin.DATASET.first_period),
+    knowledge.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden tilanteeseen. "
     "Tavoitteet ovat parametreja (params/defaults.yaml, areas.knowledge). Luvut ovat toimenpiteiden, riskien ja "
     "aineistojen määriä, eivät henkilöiden.",

@@ -6,21 +6,83 @@ shares: :func:`with_changes` puts a KPI table beside the same KPIs a month and a
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
 
 import pandas as pd
 
 from serviceplan.kpis import Context, KpiFunction
-from serviceplan.params import load_params
+from serviceplan.params import Params, load_params
+from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 
 # KPI units whose change is a difference in percentage points rather than a relative change.
 POINT_UNITS = frozenset({"share"})
 
 
+def _file_state(path: Path) -> tuple[int, int] | None:
+    """A file's modification time and size (None when it does not exist): what tells that it changed."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=16)
+def _params_of(year: int, params_dir: Path, states: tuple[tuple[int, int] | None, ...]) -> Params:
+    return load_params(year, params_dir)
+
+
+def params_for(year: int, params_dir: Path) -> Params:
+    """:func:`serviceplan.params.load_params`, read and validated once per process while its two files (the
+    defaults and the year's file) keep their size and modification time: the summary asks for the previous
+    year's parameters once per area. :class:`~serviceplan.params.Params` is frozen, so sharing it is safe."""
+    states = (_file_state(params_dir / "defaults.yaml"), _file_state(params_dir / "years" / f"{year}.yaml"))
+    return _params_of(year, params_dir, states)
+
+
+_SHARED_LOADS: ContextVar[dict[tuple[str, str, Path], pd.DataFrame] | None] = ContextVar(
+    "serviceplan_shared_loads", default=None
+)
+
+
+@contextlib.contextmanager
+def shared_loads() -> Iterator[None]:
+    """Within the block, :func:`load` reads each canonical table once per (dataset, month, workspace) and hands
+    out copies: the summary analyses every area, and several areas read the same table for the same month.
+
+    The tables are kept only until the block ends (one call of the summary's collection), so a changed input
+    is read afresh by the next call.
+    """
+    token = _SHARED_LOADS.set({})
+    try:
+        yield
+    finally:
+        _SHARED_LOADS.reset(token)
+
+
+def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
+    """:func:`serviceplan.data.load` (the canonical table ``name`` up to ``period``), read once per
+    :func:`shared_loads` block; outside such a block every call reads."""
+    from serviceplan import data
+
+    shared = _SHARED_LOADS.get()
+    if shared is None:
+        return data.load(name, period, ws)
+    key = (name, str(period), ws.root)
+    if key not in shared:
+        shared[key] = data.load(name, period, ws)
+    return shared[key].copy()
+
+
 def context_for(ctx: Context, period: Period) -> Context:
     """The context of another month: same workspace, that month's parameters (which follow its year)."""
-    params = ctx.params if period.year == ctx.period.year else load_params(period.year, ctx.workspace.params_dir)
+    params = ctx.params if period.year == ctx.period.year else params_for(period.year, ctx.workspace.params_dir)
     return Context(period=period, params=params, workspace=ctx.workspace)
 
 
@@ -36,14 +98,21 @@ def change(old: float, new: float, unit: str) -> float:
     return new / old - 1.0
 
 
-def with_changes(function: KpiFunction, ctx: Context, first_period: Period | None = None) -> pd.DataFrame:
+def with_changes(
+    function: KpiFunction,
+    ctx: Context,
+    first_period: Period | None = None,
+    current: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The KPI table of ``ctx.period`` with each KPI's value a month and a year earlier and the changes.
 
     Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year`` and
     ``change_kind`` (``"relative"`` or ``"points"``). Months before ``first_period`` (no data yet) give NaN
     without calling ``function``. The earlier values are what was known then (data up to that month).
+    ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of the
+    month), so that the month is not analysed twice.
     """
-    current = function(ctx)
+    current = function(ctx) if current is None else current
     earlier: dict[str, dict[str, float]] = {}
     for name, months in (("prev_month_value", 1), ("prev_year_value", 12)):
         period = ctx.period.shift(-months)

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.params import Params
 from serviceplan.periods import Period
 from serviceplan.sources import kela_invoice, ledger
@@ -669,7 +670,7 @@ def _up_to(table: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def analyse_period(ctx: Context) -> BudgetAnalysis:
     """Load the canonical tables of the workspace and analyse ``ctx.period``."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
 
     return analyse(
         load("ledger", ctx.period, ctx.workspace),
@@ -732,6 +733,12 @@ def kpis(ctx: Context) -> pd.DataFrame:
     catch-up billed this year, year-end forecasts (with the total's interval) against the annual budgets, and
     the number of recipients in the benefit share's scope."""
     return kpi_rows(ctx, analyse_period(ctx))
+
+
+def kpis_with_changes(ctx: Context, analysis: BudgetAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again."""
+    return with_changes(kpis, ctx, first_period=ledger.DATASET.first_period, current=kpi_rows(ctx, analysis))
 
 
 def describe(analysis: BudgetAnalysis) -> list[str]:

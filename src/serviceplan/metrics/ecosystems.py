@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import plan_status
+from serviceplan.metrics import plan_status, with_changes
 from serviceplan.params import EcosystemsParams, Params
 from serviceplan.periods import Period
 from serviceplan.plan import Plan
@@ -503,7 +503,7 @@ def _up_to(table: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def analyse_period(ctx: Context, history: bool = True) -> EcosystemsAnalysis:
     """Load the canonical tables and the plan of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
     from serviceplan.plan import load_plan
 
     return analyse(
@@ -569,3 +569,10 @@ def kpis(ctx: Context) -> pd.DataFrame:
     share (against their targets in params), the partner network's size and its partner-to-partner links, and
     the plan's actions of areas 5–6 done and late (target: none late)."""
     return kpi_rows(ctx, analyse_period(ctx, history=False))
+
+
+def kpis_with_changes(ctx: Context, analysis: EcosystemsAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again
+    (the page's analysis keeps the monthly series, which the KPIs do not read)."""
+    return with_changes(kpis, ctx, first_period=services.DATASET.first_period, current=kpi_rows(ctx, analysis))

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.params import EmployerServicesParams, Params
 from serviceplan.periods import Period
 from serviceplan.sources import employer_services, statfin
@@ -257,7 +258,7 @@ def analyse(report: pd.DataFrame, statfin_table: pd.DataFrame, params: Params, p
 
 def analyse_period(ctx: Context) -> EmployerAnalysis:
     """Load the canonical tables of the workspace and analyse ``ctx.period``."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
 
     return analyse(
         load("employer_services", ctx.period, ctx.workspace),
@@ -311,3 +312,9 @@ def kpis(ctx: Context) -> pd.DataFrame:
     employer services' report; employer contacts; cooperation events with Ladec and educational institutions year
     to date against the year's targets pro rata."""
     return kpi_rows(ctx, analyse_period(ctx))
+
+
+def kpis_with_changes(ctx: Context, analysis: EmployerAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again."""
+    return with_changes(kpis, ctx, first_period=statfin.DATASET.first_period, current=kpi_rows(ctx, analysis))

@@ -33,6 +33,7 @@ import pandas as pd
 
 from serviceplan.errors import ParameterError
 from serviceplan.kpis import Context, frame, judge, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.present import disclosure
@@ -342,7 +343,7 @@ def analyse(grants_table: pd.DataFrame, params: Params, period: Period, *, histo
 
 def analyse_period(ctx: Context, *, history: bool = True) -> GrantsAnalysis:
     """Load the canonical table of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
 
     return analyse(load("grants", ctx.period, ctx.workspace), ctx.params, ctx.period, history=history)
 
@@ -418,3 +419,10 @@ def kpis(ctx: Context) -> pd.DataFrame:
     Lahti-lisä), summer job vouchers used and their share of those issued, and the share of subsidised jobs that
     continued after the subsidy (in total and per job grant) against the target."""
     return kpi_rows(ctx, analyse_period(ctx, history=False))
+
+
+def kpis_with_changes(ctx: Context, analysis: GrantsAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again
+    (the page's analysis keeps the continuation history, which the KPIs do not read)."""
+    return with_changes(kpis, ctx, first_period=grants.DATASET.first_period, current=kpi_rows(ctx, analysis))

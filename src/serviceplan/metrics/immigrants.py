@@ -31,9 +31,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan import data
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import monthly, with_changes
+from serviceplan.metrics import load, monthly, with_changes
 from serviceplan.metrics.target_groups import complete_months, ratio, region_names, shown_count
 from serviceplan.params import Params
 from serviceplan.periods import Period
@@ -162,8 +161,8 @@ def analyse(statistics: pd.DataFrame, report: pd.DataFrame, params: Params, peri
 
 def analyse_period(ctx: Context) -> ImmigrantAnalysis:
     """Load the canonical tables up to ``ctx.period`` and analyse it."""
-    statistics = data.load("statfin", ctx.period, ctx.workspace)
-    report = data.load("immigrants", ctx.period, ctx.workspace)
+    statistics = load("statfin", ctx.period, ctx.workspace)
+    report = load("immigrants", ctx.period, ctx.workspace)
     return analyse(statistics, report, ctx.params, ctx.period)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import freshness, plan_status
+from serviceplan.metrics import freshness, plan_status, with_changes
 from serviceplan.params import KnowledgeParams, RiskBands
 from serviceplan.periods import Period, month_range
 from serviceplan.plan import Plan, load_plan
@@ -194,7 +194,7 @@ def analyse(
 def analyse_period(ctx: Context, with_statfin: bool = True) -> KnowledgeAnalysis:
     """Load what the page needs for ``ctx.period`` and analyse it (``with_statfin``: also the statistics' update
     stamps, which the KPIs do not need)."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
     from serviceplan.sources import DATASETS, statfin
 
     plan = load_plan(ctx.workspace.plan_dir)
@@ -297,3 +297,12 @@ def kpis(ctx: Context) -> pd.DataFrame:
     share of due actions done, actions done / on track / in total, risks rated high, and the data's freshness
     (share of expected datasets current, monthly deliveries missing)."""
     return kpi_rows(ctx, analyse_period(ctx, with_statfin=False))
+
+
+def kpis_with_changes(ctx: Context, analysis: KnowledgeAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again
+    (the page's analysis also has the statistics' update stamps, which the KPIs do not read)."""
+    from serviceplan.sources import statfin
+
+    return with_changes(kpis, ctx, first_period=statfin.DATASET.first_period, current=kpi_rows(ctx, analysis))

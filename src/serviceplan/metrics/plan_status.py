@@ -130,7 +130,7 @@ def count_by_state(status: pd.DataFrame) -> pd.Series:
 
 def kpis(ctx: Context, area: str = "knowledge") -> pd.DataFrame:
     """Headline numbers of the plan's actions for ``ctx.period``: how many are done, on track and late."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
 
     plan = load_plan(ctx.workspace.plan_dir)
     status = status_as_of(plan, load("plan_actions", ctx.period, ctx.workspace), ctx.period)

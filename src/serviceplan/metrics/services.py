@@ -40,6 +40,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.metrics import with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.present import disclosure
@@ -390,7 +391,7 @@ def _first_row(table: pd.DataFrame) -> pd.Series | None:
 
 def analyse_period(ctx: Context, *, history: bool = True) -> ServicesAnalysis:
     """Load the canonical tables of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
-    from serviceplan.data import load
+    from serviceplan.metrics import load
 
     return analyse(
         load("services", ctx.period, ctx.workspace),
@@ -470,3 +471,10 @@ def kpis(ctx: Context) -> pd.DataFrame:
     outcome, the number of service types below the effectiveness threshold, and the statutory service level
     (initial interviews within the deadline in force, job-search discussions on time) against their targets."""
     return kpi_rows(ctx, analyse_period(ctx, history=False))
+
+
+def kpis_with_changes(ctx: Context, analysis: ServicesAnalysis) -> pd.DataFrame:
+    """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
+    reusing the page's analysis of the report month instead of analysing it again
+    (the page's analysis keeps the monthly histories, which the KPIs do not read)."""
+    return with_changes(kpis, ctx, first_period=services.DATASET.first_period, current=kpi_rows(ctx, analysis))

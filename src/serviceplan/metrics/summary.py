@@ -37,7 +37,7 @@ import pandas as pd
 from serviceplan.areas import AREAS, Area
 from serviceplan.errors import ParameterError, ServiceplanError
 from serviceplan.kpis import KPI_COLUMNS, Context
-from serviceplan.metrics import change, context_for
+from serviceplan.metrics import change, context_for, shared_loads
 from serviceplan.params import Disclosure, SummaryParams
 from serviceplan.periods import Period
 from serviceplan.sources import DATASETS
@@ -111,11 +111,12 @@ def collect(ctx: Context, areas: Sequence[Area] | None = None) -> tuple[pd.DataF
     page title (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``)."""
     frames = []
     skipped: list[str] = []
-    for area in kpi_areas(areas):
-        table, missing = area_changes(area, ctx)
-        table = table.assign(id=[f"{area.id}.{k}" for k in table["kpi"]], area_title=area.title)
-        frames.append(table)
-        skipped.extend(f"{area.id} {p}" for p in missing)
+    with shared_loads():  # several areas read the same tables for the same months
+        for area in kpi_areas(areas):
+            table, missing = area_changes(area, ctx)
+            table = table.assign(id=[f"{area.id}.{k}" for k in table["kpi"]], area_title=area.title)
+            frames.append(table)
+            skipped.extend(f"{area.id} {p}" for p in missing)
     columns = ["id", "area_title", *KPI_COLUMNS, *CHANGE_COLUMNS]
     if not frames:
         return pd.DataFrame(columns=columns), skipped

@@ -41,9 +41,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan import data
 from serviceplan.kpis import Context, frame, judge, kpi_row
-from serviceplan.metrics import monthly, with_changes
+from serviceplan.metrics import load, monthly, with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.sources import customer_events, statfin
@@ -149,17 +148,33 @@ _ADVISOR_COLUMNS = ["month", "group", "customers", "named_advisor", "without_adv
 def advisor_coverage(events: pd.DataFrame) -> pd.DataFrame:
     """Named personal advisors of the under-25 customers per month: a row per age group (``under_20``, ``20_24``)
     and their total ``under_25``, with ``customers``, ``named_advisor``, ``without_advisor`` and ``share``
-    (named / customers; NaN without customers)."""
+    (named / customers; NaN without customers). A group without a row in a month, or a missing number, counts
+    zero."""
     if events.empty:
         return pd.DataFrame(columns=_ADVISOR_COLUMNS)
     young = events[events["age_group"].astype(str).isin(ADVISOR_GROUPS)]
+    numbers = pd.DataFrame(
+        {
+            "month": young["period"].astype(str).to_numpy(dtype=object),
+            "group": young["age_group"].astype(str).to_numpy(dtype=object),
+            "customers": young["customers"].astype("float64").to_numpy(),
+            "named_advisor": young["named_advisor"].astype("float64").to_numpy(),
+        }
+    )
+    sums = numbers.groupby(["month", "group"], sort=True)[["customers", "named_advisor"]].sum()
+    found = {
+        key: (float(customers), float(named))
+        for key, customers, named in zip(sums.index, sums["customers"], sums["named_advisor"], strict=True)
+    }
     parts = []
-    for month, rows in young.groupby(young["period"].astype(str), sort=True):
-        by_group = rows.set_index(rows["age_group"].astype(str))
+    for month in sorted(set(numbers["month"])):
+        values = {group: found.get((month, group), (0.0, 0.0)) for group in ADVISOR_GROUPS}
+        customers, named = values[ADVISOR_GROUPS[0]]
+        for group in ADVISOR_GROUPS[1:]:  # the total in the groups' order, as a column sum adds them
+            customers, named = customers + values[group][0], named + values[group][1]
+        values[UNDER_25] = (customers, named)
         for group in [*ADVISOR_GROUPS, UNDER_25]:
-            chosen = by_group.reindex(ADVISOR_GROUPS if group == UNDER_25 else [group])
-            customers = float(chosen["customers"].astype("float64").sum())
-            named = float(chosen["named_advisor"].astype("float64").sum())
+            customers, named = values[group]
             parts.append(
                 {
                     "month": month,
@@ -301,8 +316,8 @@ def analyse(statistics: pd.DataFrame, events: pd.DataFrame, params: Params, peri
 
 def analyse_period(ctx: Context) -> TargetGroupAnalysis:
     """Load the canonical tables up to ``ctx.period`` and analyse it."""
-    statistics = data.load("statfin", ctx.period, ctx.workspace)
-    events = data.load("customer_events", ctx.period, ctx.workspace)
+    statistics = load("statfin", ctx.period, ctx.workspace)
+    events = load("customer_events", ctx.period, ctx.workspace)
     return analyse(statistics, events, ctx.params, ctx.period)
 
 
