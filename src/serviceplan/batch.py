@@ -157,11 +157,7 @@ def run_periods(
                     continue
                 if plan is None:
                     latest = versions.revisions_of(ws, period)[-1]
-                    message = (
-                        f"{period} is already published ({latest.path}); left unchanged. "
-                        'To publish a correction run it with --revise "reason".'
-                    )
-                    _say(console, message)
+                    _say(console, versions.already_published_message(period, latest))
                     outcomes.append(Outcome(period, "unchanged", latest.name, "already published; left unchanged"))
                 else:
                     plans.append(plan)

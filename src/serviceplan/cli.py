@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from serviceplan import __version__
 from serviceplan.errors import DataError, ServiceplanError
+
+if TYPE_CHECKING:
+    from serviceplan.paths import Workspace
 
 
 def _workspace(args: argparse.Namespace):
@@ -45,15 +49,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Validate, execute, render and publish one or more periods."""
+    ws = _workspace(args)
+    if not args.force and args.revise is None:
+        published = _rerun_published(ws, args.periods)
+        if published is not None:
+            return published
     from serviceplan.batch import run_periods
     from serviceplan.data import ensure_data, newest_period
     from serviceplan.periods import parse_periods
 
-    ws = _workspace(args)
     if ensure_data(ws):
         print(f"no data in {ws.raw_dir}: wrote the demo dataset")
     periods = parse_periods(args.periods) if args.periods else [newest_period(ws)]
     return run_periods(ws, periods, jobs=args.jobs, force=args.force, revise=args.revise, render=not args.no_render)
+
+
+def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
+    """The re-run of a month that is already published, without importing the batch; ``None`` otherwise.
+
+    Does what the batch does for it (under the run lock: repair the landing page, say the month is left
+    unchanged) when one month is asked for, it is published and no run left anything to clean up. Anything else
+    (no data yet, a range, a month to publish, leftovers of a killed run) goes the normal way.
+    """
+    from serviceplan import versions
+    from serviceplan.periods import parse_periods
+
+    available = ws.raw_periods()
+    if not available:
+        return None
+    periods = parse_periods(periods_text) if periods_text else [available[-1]]
+    if len(periods) != 1 or not versions.revisions_of(ws, periods[0]):
+        return None
+    with versions.run_lock(ws):  # a run in progress is reported as the batch reports it
+        if versions.find_leftovers(ws):
+            return None
+        from serviceplan.render import write_landing_page
+
+        write_landing_page(ws)  # unchanged text is not rewritten; repairs one left behind by a killed run
+        latest = versions.revisions_of(ws, periods[0])[-1]
+        print(versions.already_published_message(periods[0], latest))
+    return 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

@@ -9,11 +9,12 @@ Finnish-export rule the user broke. Our contracts are small, declarative and pro
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from serviceplan.errors import DataError, Violation
@@ -134,19 +135,20 @@ class Contract:
             raise DataError(violations)
         if raw.frame.empty:
             raise DataError([Violation(raw.file, None, None, None, "at least one data row (only a header found)")])
+        # each column's cells once, as a list (the header check above guarantees every header once)
+        cells = dict(zip(raw.frame.columns, raw.frame.to_numpy(dtype=object).T.tolist(), strict=True))
         typed: dict[str, list[object]] = {}
         for column in self.columns:
-            values, found = _convert_column(raw, column)
+            values, found = _convert_column(raw, column, cells[column.header])
             typed[column.name] = values
             violations.extend(found)
-        violations.extend(_privacy_scan(raw))
-        frame = pd.DataFrame(typed)
-        frame = _apply_dtypes(frame, self.columns)
+        violations.extend(_privacy_scan(raw, cells))
+        frame = _typed_frame(typed, self.columns)
         if not violations:
             findings: list[Finding] = []
-            findings.extend(_duplicate_keys(frame, self.key))
+            findings.extend(_duplicate_keys(frame, self.key, typed))
             if period is not None and self.period_column:
-                findings.extend(_period_mismatch(frame, self.period_column, period))
+                findings.extend(_period_mismatch(frame, self.period_column, period, typed.get(self.period_column)))
             for check in self.checks:
                 findings.extend(check(frame))
             violations.extend(self._to_violation(raw, f) for f in findings)
@@ -201,15 +203,20 @@ class Contract:
         return violations
 
 
-def _convert_column(raw: RawTable, column: Column) -> tuple[list[object], list[Violation]]:
+def _convert_column(
+    raw: RawTable, column: Column, cells: list[object] | None = None
+) -> tuple[list[object], list[Violation]]:
+    """Every cell of ``column`` typed (``None`` where empty or broken), and one violation per broken cell."""
     values: list[object] = []
     violations: list[Violation] = []
-    for position, cell in enumerate(raw.frame[column.header].tolist()):
+    expected: str | None = None
+    for position, cell in enumerate(raw.frame[column.header].tolist() if cells is None else cells):
         text = "" if cell is None else str(cell).strip()
         value, ok = _convert_cell(text, column)
         if not ok:
             shown = None if contains_identity_code(text) else text
-            violations.append(Violation(raw.file, raw.line_of(position), column.header, shown, column.expected()))
+            expected = expected or column.expected()
+            violations.append(Violation(raw.file, raw.line_of(position), column.header, shown, expected))
         values.append(value)
     return values, violations
 
@@ -256,10 +263,21 @@ def _parse_date(text: str) -> tuple[object, bool]:
     return None, False
 
 
-def _privacy_scan(raw: RawTable) -> list[Violation]:
+def _privacy_scan(raw: RawTable, cells: dict[object, list[object]] | None = None) -> list[Violation]:
+    """One violation per cell that holds a personal identity code, in column then row order.
+
+    ``cells`` are the frame's columns as lists, if already taken. A code cannot span a line break, and a line
+    break stands where a cell begins or ends, so the cells joined by line breaks hold a code exactly when a cell
+    does: one search of the whole table clears it, and only a table with a code is searched cell by cell.
+    """
+    if cells is None:
+        cells = {header: raw.frame[header].tolist() for header in raw.frame.columns}
+    joined = "\n".join(str(cell) for column in cells.values() for cell in column if cell is not None)
+    if not contains_identity_code(joined):
+        return []
     violations = []
-    for header in raw.frame.columns:
-        for position, cell in enumerate(raw.frame[header].tolist()):
+    for header, column in cells.items():
+        for position, cell in enumerate(column):
             if cell is not None and contains_identity_code(str(cell)):
                 violations.append(
                     Violation(
@@ -271,6 +289,31 @@ def _privacy_scan(raw: RawTable) -> list[Violation]:
                     )
                 )
     return violations
+
+
+def recode(values: pd.Series, codes: Mapping[str, str]) -> pd.api.extensions.ExtensionArray:
+    """``values.map(codes).astype("string")`` of a text column, a lookup per cell: text missing from ``codes``
+    and missing cells become <NA>. Assign it to the frame's column (aligned by position)."""
+    return pd.array([codes.get(v) if isinstance(v, str) else None for v in values.tolist()], dtype="string")
+
+
+def _typed_frame(typed: dict[str, list[object]], columns: Sequence[Column]) -> pd.DataFrame:
+    """The canonical frame of converted cells: the same columns and dtypes as :func:`_apply_dtypes` gives, built
+    directly from the value lists instead of through an inferred frame that is converted column by column."""
+    arrays: dict[str, object] = {}
+    for column in columns:
+        values = typed[column.name]
+        if column.kind == "int":
+            arrays[column.name] = pd.array(values, dtype="Int64")
+        elif column.kind == "decimal":
+            arrays[column.name] = np.array([np.nan if v is None else v for v in values], dtype="float64")
+        elif column.kind == "bool":
+            arrays[column.name] = np.array(values, dtype=bool)
+        elif column.kind == "date":
+            arrays[column.name] = pd.to_datetime(pd.Series(values), errors="coerce")
+        else:
+            arrays[column.name] = pd.array(values, dtype="string")
+    return pd.DataFrame(arrays)
 
 
 def _apply_dtypes(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
@@ -288,20 +331,41 @@ def _apply_dtypes(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFram
     return frame
 
 
-def _duplicate_keys(frame: pd.DataFrame, key: Sequence[str]) -> list[Finding]:
+def _duplicate_keys(
+    frame: pd.DataFrame, key: Sequence[str], values: Mapping[str, list[object]] | None = None
+) -> list[Finding]:
+    """Rows that repeat an earlier row's key. ``values`` are the typed cells by column (the frame's values as
+    Python objects), which find the repeats without pandas; the findings name them from the frame."""
     if not key:
         return []
-    duplicated = frame.duplicated(subset=list(key), keep="first")
+    if values is not None and all(k in values for k in key):
+        seen: set[tuple[object, ...]] = set()
+        repeated = []
+        for position, row in enumerate(zip(*(values[k] for k in key), strict=True)):
+            if row in seen:
+                repeated.append(position)
+            else:
+                seen.add(row)
+    else:
+        duplicated = frame.duplicated(subset=list(key), keep="first")
+        repeated = list(duplicated[duplicated].index)
     findings = []
-    for position in duplicated[duplicated].index:
-        values = ", ".join(str(frame.at[position, k]) for k in key)
-        findings.append(Finding(int(position), key[-1], values, f"one row per ({', '.join(key)}) (duplicate key)"))
+    for position in repeated:
+        shown = ", ".join(str(frame.at[position, k]) for k in key)
+        findings.append(Finding(int(position), key[-1], shown, f"one row per ({', '.join(key)}) (duplicate key)"))
     return findings
 
 
-def _period_mismatch(frame: pd.DataFrame, column: str, period: Period) -> list[Finding]:
-    wrong = frame[column].astype(str) != str(period)
+def _period_mismatch(
+    frame: pd.DataFrame, column: str, period: Period, values: list[object] | None = None
+) -> list[Finding]:
+    """Rows whose month is not the delivery month (``values``: the column's typed cells, if at hand)."""
+    if values is not None:
+        wrong = [p for p, value in enumerate(values) if value is None or str(value) != str(period)]
+    else:
+        mask = frame[column].astype(str) != str(period)
+        wrong = list(mask[mask].index)
     return [
         Finding(int(p), column, str(frame.at[p, column]), f"the delivery month {period} (file is for that month)")
-        for p in wrong[wrong].index
+        for p in wrong
     ]

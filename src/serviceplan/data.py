@@ -12,11 +12,13 @@ import hashlib
 import importlib
 import json
 import os
-import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from serviceplan.errors import DataError, UsageError, Violation
 from serviceplan.paths import Workspace
@@ -24,18 +26,10 @@ from serviceplan.periods import Period
 from serviceplan.sources import DATASETS
 from serviceplan.sources.base import Dataset
 
-_PERIOD_DIR = re.compile(r"^\d{4}-\d{2}$")
-
 
 def raw_periods(ws: Workspace) -> list[Period]:
     """Months that have a folder of delivered files, oldest first."""
-    if not ws.raw_dir.is_dir():
-        return []
-    found = []
-    for child in ws.raw_dir.iterdir():
-        if child.is_dir() and _PERIOD_DIR.match(child.name) and any(child.iterdir()):
-            found.append(Period.parse(child.name))
-    return sorted(found)
+    return ws.raw_periods()
 
 
 def newest_period(ws: Workspace) -> Period:
@@ -88,10 +82,48 @@ def _read_cached(path: Path) -> pd.DataFrame:
     return _parquet_of(str(path), stat.st_mtime_ns, stat.st_size)
 
 
+PartsKey = tuple[tuple[str, int, int], ...]
+
+
+def _parts_key(paths: list[Path]) -> PartsKey:
+    """The canonical files of a table with their modification times and sizes: equal keys, equal rows."""
+    key = []
+    for path in paths:
+        stat = path.stat()
+        key.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(key)
+
+
+def _pandas_columns(table: pa.Table) -> object:
+    """How pandas wrote a file's columns (dtypes), from its Parquet metadata; ``None`` without it."""
+    meta = table.schema.metadata or {}
+    return json.loads(meta[b"pandas"]).get("columns") if b"pandas" in meta else None
+
+
+@functools.lru_cache(maxsize=64)
+def _concatenated(key: PartsKey) -> pd.DataFrame:
+    """Every delivery of a table as one frame (remembered per process; callers get a copy).
+
+    The deliveries are joined as Arrow tables and converted to pandas once, which is the same as converting each
+    and concatenating the frames when every delivery has the same columns and dtypes; otherwise (a dtype that
+    differs between months) the frames are concatenated as pandas does it.
+    """
+    if not key:
+        return pd.DataFrame()
+    tables = [pq.read_table(path) for path, _, _ in key]
+    first = tables[0]
+    columns = _pandas_columns(first)
+    if columns is not None and all(t.schema.equals(first.schema) and _pandas_columns(t) == columns for t in tables[1:]):
+        return pa.concat_tables(tables).to_pandas().reset_index(drop=True)
+    return pd.concat([_read_cached(Path(path)) for path, _, _ in key], ignore_index=True)
+
+
 def validate_period(ws: Workspace, period: Period) -> list[Path]:
     """Check every input of ``period`` against its contract; raise :class:`DataError` with all violations.
 
-    Returns the files that were checked.
+    Every delivered file is read and checked, whatever is cached. A delivery that passes is kept as canonical
+    rows (as :func:`build_canonical` keeps it), so that building the canonical tables after validating does not
+    read the month again. Returns the files that were checked.
     """
     folder = ws.raw_period_dir(str(period))
     violations: list[Violation] = []
@@ -112,15 +144,30 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
             continue
         checked.extend(paths)
         try:
-            dataset.read_delivery(paths, period)
+            frame = dataset.read_delivery(paths, period)
         except DataError as exc:
             violations.extend(exc.violations)
+            continue
+        digest = _delivery_digest(dataset, period, paths)
+        target, stamp = _canonical_files(ws, dataset, period)
+        if not (_stamp_matches(stamp, digest) and target.is_file()):
+            _store_delivery(target, stamp, digest, paths, frame)
     if violations:
         raise DataError(violations)
     return checked
 
 
-_CODE_MODULES = ("serviceplan.contracts", "serviceplan.readers", "serviceplan.privacy")
+# The code every reader may run besides its own module (helpers of the readers' checks included).
+_CODE_MODULES = (
+    "serviceplan.contracts",
+    "serviceplan.readers",
+    "serviceplan.privacy",
+    "serviceplan.sources.base",
+    "serviceplan.sources.breakdown",
+    "serviceplan.jsonstat",
+    "serviceplan.pxweb",
+    "serviceplan.plan",
+)
 
 
 @functools.cache
@@ -148,25 +195,59 @@ def _deliveries(ws: Workspace, dataset: Dataset, up_to: Period | None) -> list[t
 
 
 def _stamp_matches(stamp: Path, digest: str) -> bool:
-    return stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")).get("inputs") == digest
+    if not stamp.is_file():
+        return False
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8")).get("inputs") == digest
+    except (OSError, ValueError, AttributeError):  # unreadable or not ours: the delivery is read again
+        return False
+
+
+def _delivery_digest(dataset: Dataset, period: Period, paths: list[Path]) -> str:
+    """What a delivery's canonical rows are made from: the dataset, the month, the reader code, the files."""
+    digest = hashlib.sha256(f"{dataset.name}:{period}:{_reader_digest(dataset.name)}\n".encode())
+    for path in paths:
+        digest.update(f"{path.name}:{file_digest(path)}\n".encode())
+    if dataset.checked_against is not None and paths:
+        for other in dataset.checked_against(paths[0].parent, period):
+            shown = "-" if other is None else f"{other.parent.name}/{other.name}:{file_digest(other)}"
+            digest.update(f"checked against {shown}\n".encode())
+    return digest.hexdigest()
+
+
+def _canonical_files(ws: Workspace, dataset: Dataset, period: Period) -> tuple[Path, Path]:
+    """The Parquet file of a delivery's canonical rows and its stamp (the digest of what it was made from)."""
+    folder = ws.canonical_dir / dataset.name
+    return folder / f"{period}.parquet", folder / f"{period}.json"
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Write ``path`` through a temporary file of this process renamed over it, so that a reader (another
+    process building or loading the same table) sees the old file or the new one, never a part of it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _store_delivery(target: Path, stamp: Path, digest: str, paths: list[Path], frame: pd.DataFrame) -> None:
+    """Keep a delivery's canonical rows: the Parquet file first, then the stamp that vouches for it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)  # what DataFrame.to_parquet(index=False) writes
+    _write_atomic(target, lambda tmp: pq.write_table(table, tmp))
+    text = json.dumps({"inputs": digest, "files": [p.name for p in paths]})
+    _write_atomic(stamp, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _cached_delivery(ws: Workspace, dataset: Dataset, period: Period, paths: list[Path]) -> Path:
     """The canonical rows of one delivery, read and checked once and kept as Parquet until its files change."""
-    digest = hashlib.sha256(f"{dataset.name}:{period}:{_reader_digest(dataset.name)}\n".encode())
-    for path in paths:
-        digest.update(f"{path.name}:{file_digest(path)}\n".encode())
-    folder = ws.canonical_dir / dataset.name
-    target = folder / f"{period}.parquet"
-    stamp = folder / f"{period}.json"
-    if _stamp_matches(stamp, digest.hexdigest()) and target.is_file():
+    digest = _delivery_digest(dataset, period, paths)
+    target, stamp = _canonical_files(ws, dataset, period)
+    if _stamp_matches(stamp, digest) and target.is_file():
         return target
-    frame = dataset.read_delivery(paths, period)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    frame.to_parquet(tmp, index=False)
-    tmp.replace(target)
-    stamp.write_text(json.dumps({"inputs": digest.hexdigest(), "files": [p.name for p in paths]}), encoding="utf-8")
+    _store_delivery(target, stamp, digest, paths, dataset.read_delivery(paths, period))
     return target
 
 
@@ -177,6 +258,10 @@ def build_canonical(
 
     Each delivery is cached on its own, so a month is read once, and a broken later month never blocks a report
     of an earlier one. Every violation across every file is reported at once.
+
+    Datasets are independent: ``build_canonical(ws, [name], up_to=...)`` builds one, and processes may build
+    different datasets (or the same one) at the same time, since every file is written under a temporary name
+    of its process and renamed into place.
     """
     built: dict[str, list[Path]] = {}
     violations: list[Violation] = []
@@ -193,18 +278,36 @@ def build_canonical(
     return built
 
 
+def _load_with_key(name: str, period: Period, ws: Workspace) -> tuple[PartsKey, pd.DataFrame]:
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    key = _parts_key(build_canonical(ws, [name], up_to=period)[name])
+    table = _concatenated(key).copy()
+    if DATASETS[name].as_of is not None:
+        table = DATASETS[name].as_of(table, period)
+    elif "period" in table.columns:
+        table = table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
+    return key, table
+
+
 def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
     """The canonical table ``name`` with every row up to ``period`` (by its ``period`` column).
 
     Rows of later months are left out so that a report for a month always shows what was known for it.
     """
+    return _load_with_key(name, Period.parse(str(period)), ws)[1]
+
+
+_DIGESTS: dict[tuple[str, str, str, PartsKey], str] = {}
+
+
+def table_digest(name: str, period: Period, ws: Workspace, digest: Callable[[pd.DataFrame], str]) -> str:
+    """``digest(load(name, period, ws))``, remembered per process while the table's canonical files stay."""
+    period = Period.parse(str(period))
     if name not in DATASETS:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
-    period = Period.parse(str(period))
-    parts = [_read_cached(path) for path in build_canonical(ws, [name], up_to=period)[name]]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    if DATASETS[name].as_of is not None:
-        table = DATASETS[name].as_of(table, period)
-    elif "period" in table.columns:
-        table = table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
-    return table
+    key = _parts_key(build_canonical(ws, [name], up_to=period)[name])
+    remembered = (name, str(period), f"{digest.__module__}.{digest.__qualname__}", key)
+    if remembered not in _DIGESTS:
+        _DIGESTS[remembered] = digest(_load_with_key(name, period, ws)[1])
+    return _DIGESTS[remembered]

@@ -32,14 +32,13 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from serviceplan.kpis import KPI_COLUMNS
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+
+if TYPE_CHECKING:  # numpy, pandas and the KPI table are imported where used: reading a manifest needs none of them
+    import pandas as pd
 
 SCHEMA_VERSION = 1
 # Bump when the way notebooks are executed or stored changes, so that older cache entries are not reused.
@@ -132,10 +131,14 @@ def frame_digest(frame: pd.DataFrame) -> str:
 
 
 def dataset_digest(ws: Workspace, name: str, period: Period) -> str:
-    """A hash of the canonical rows of dataset ``name`` that a report for ``period`` can see (those up to it)."""
-    from serviceplan.data import load
+    """A hash of the canonical rows of dataset ``name`` that a report for ``period`` can see (those up to it).
 
-    return frame_digest(load(name, period, ws))
+    Remembered per process while the dataset's canonical files stay, so asking again (one notebook after
+    another that reads the same dataset) neither reads nor hashes the table again.
+    """
+    from serviceplan.data import table_digest
+
+    return table_digest(name, period, ws, frame_digest)
 
 
 # --- environment -----------------------------------------------------------------------------------------------
@@ -267,6 +270,9 @@ def read_json(path: Path) -> Any:
 
 def format_number(value: float | None, decimal: str = ".") -> str:
     """The shortest exact positional text of a float (``1234.5``, ``0.153``, ``12``); empty for a missing value."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return ""
     number = float(value)
@@ -277,6 +283,9 @@ def format_number(value: float | None, decimal: str = ".") -> str:
 
 
 def _json_value(value: Any) -> Any:
+    import numpy as np
+    import pandas as pd
+
     if value is None:
         return None
     if isinstance(value, float | np.floating):
@@ -288,6 +297,10 @@ def _json_value(value: Any) -> Any:
 
 def kpi_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The KPI rows as JSON-ready dicts in the standard column order (``value``/``target`` as numbers or None)."""
+    import pandas as pd
+
+    from serviceplan.kpis import KPI_COLUMNS
+
     records = []
     for row in table[list(KPI_COLUMNS)].itertuples(index=False):
         record = dict(zip(KPI_COLUMNS, row, strict=True))
@@ -302,6 +315,10 @@ def kpi_records(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def write_kpi_files(table: pd.DataFrame, folder: Path, version: str) -> dict[str, str]:
     """Write ``kpi.csv`` (Finnish), ``kpi_plain.csv`` and ``kpi.json`` into ``folder``; returns their hashes."""
+    import pandas as pd
+
+    from serviceplan.kpis import KPI_COLUMNS
+
     records = kpi_records(table)
     for name, sep, decimal, encoding in (
         ("kpi.csv", ";", ",", "utf-8-sig"),

@@ -8,10 +8,14 @@ read from ``data/raw/<YYYY-MM>/``, canonical tables are written to ``data/canoni
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from serviceplan.periods import Period
+
 ENV_HOME = "SERVICEPLAN_HOME"
+_PERIOD_DIR = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,16 @@ class Workspace:
     def raw_period_dir(self, period: str) -> Path:
         """Folder holding the files delivered for one month."""
         return self.raw_dir / str(period)
+
+    def raw_periods(self) -> list[Period]:
+        """Months that have a non-empty folder of delivered files, oldest first."""
+        if not self.raw_dir.is_dir():
+            return []
+        found = []
+        for child in self.raw_dir.iterdir():
+            if child.is_dir() and _PERIOD_DIR.match(child.name) and any(child.iterdir()):
+                found.append(Period.parse(child.name))
+        return sorted(found)
 
 
 def _looks_like_workspace(path: Path) -> bool:

@@ -172,21 +172,21 @@ def read_excel_table(path: Path, expected_columns: list[str], sheet: str | int =
         ) from None
     wanted = set(expected_columns)
     closest: tuple[int, int, set[str]] = (0, 0, set())  # (columns found, row, cells) of the best header candidate
-    for i in range(min(30, len(sheet_frame))):
-        cells = {str(c).strip() for c in sheet_frame.iloc[i].tolist() if pd.notna(c)}
+    rows = sheet_frame.to_numpy(dtype=object).tolist()  # the sheet's rows as lists, taken once
+    labels = sheet_frame.index.tolist()
+    for i in range(min(30, len(rows))):
+        cells = {str(c).strip() for c in rows[i] if pd.notna(c)}
         closest = max(closest, (len(wanted & cells), i, cells), key=lambda candidate: candidate[0])
         if wanted <= cells:
-            header = [str(c).strip() if pd.notna(c) else f"_empty_{j}" for j, c in enumerate(sheet_frame.iloc[i])]
-            body = sheet_frame.iloc[i + 1 :]
-            keep = [not all(pd.isna(v) or str(v).strip() == "" for v in row) for row in body.itertuples(index=False)]
-            body = body[keep]
-            frame = pd.DataFrame(
-                [[_excel_text(v) for v in row] for row in body.itertuples(index=False)],
-                columns=header,
-                dtype=object,
-            )
+            header = [str(c).strip() if pd.notna(c) else f"_empty_{j}" for j, c in enumerate(rows[i])]
+            body = [
+                (position, row)
+                for position, row in enumerate(rows[i + 1 :], start=i + 1)
+                if not all(pd.isna(v) or str(v).strip() == "" for v in row)
+            ]
+            frame = pd.DataFrame([[_excel_text(v) for v in row] for _, row in body], columns=header, dtype=object)
             frame = frame[[c for c in header if not c.startswith("_empty_")]]
-            lines = [int(idx) + 1 for idx in body.index]
+            lines = [int(labels[position]) + 1 for position, _ in body]
             return RawTable(file=file, frame=frame, lines=lines)
     listed = ", ".join(f"'{c}'" for c in expected_columns)
     found, row, cells = closest

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import math
 import os
 import re
@@ -22,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from serviceplan.errors import RunError, UsageError
-from serviceplan.manifest import read_json
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 
@@ -72,7 +72,9 @@ class Version:
 
     def manifest(self) -> dict[str, Any] | None:
         """The version's manifest, or ``None`` when the folder has none (not written by serviceplan)."""
-        return read_json(self.manifest_path) if self.manifest_path.is_file() else None
+        if not self.manifest_path.is_file():
+            return None
+        return json.loads(self.manifest_path.read_text(encoding="utf-8"))  # as manifest.read_json, without pandas
 
 
 def list_versions(ws: Workspace) -> list[Version]:
@@ -105,6 +107,14 @@ def next_revision(ws: Workspace, period: Period, revise: str | None) -> int | No
     if not existing:
         raise UsageError(f"{period} is not published yet, so there is nothing to revise: run it without --revise")
     return existing[-1].revision + 1
+
+
+def already_published_message(period: Period, latest: Version) -> str:
+    """What a run says about a month that is published and left unchanged (no ``--revise``)."""
+    return (
+        f"{period} is already published ({latest.path}); left unchanged. "
+        'To publish a correction run it with --revise "reason".'
+    )
 
 
 # --- changelog ------------------------------------------------------------------------------------------------
@@ -309,12 +319,9 @@ def staging_dir(ws: Workspace, name: str) -> Path:
     return folder
 
 
-def clean_leftovers(ws: Workspace) -> list[Path]:
-    """Remove staging folders and temporary files left by runs that no longer run (killed, crashed).
-
-    Returns what was removed. Staging folders are named ``<version>.<pid>``; one of a live process is kept.
-    """
-    removed: list[Path] = []
+def find_leftovers(ws: Workspace) -> list[Path]:
+    """What :func:`clean_leftovers` would remove: staging folders of runs that no longer run, temporary files."""
+    found: list[Path] = []
     staging = ws.reports_dir / STAGING
     if staging.is_dir():
         for child in staging.iterdir():
@@ -322,21 +329,26 @@ def clean_leftovers(ws: Workspace) -> list[Path]:
             pid = int(pid_text) if pid_text.isdigit() else 0
             if pid and pid != os.getpid() and pid_alive(pid):
                 continue
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
-            removed.append(child)
+            found.append(child)
     cache = ws.reports_dir / CACHE
     if cache.is_dir():
-        for child in cache.iterdir():
-            if child.name.endswith(".tmp") or ".tmp." in child.name:
-                shutil.rmtree(child, ignore_errors=True)
-                removed.append(child)
+        found.extend(child for child in cache.iterdir() if child.name.endswith(".tmp") or ".tmp." in child.name)
     if ws.reports_dir.is_dir():
-        for child in ws.reports_dir.glob(".*.tmp"):
+        found.extend(ws.reports_dir.glob(".*.tmp"))
+    return found
+
+
+def clean_leftovers(ws: Workspace) -> list[Path]:
+    """Remove staging folders and temporary files left by runs that no longer run (killed, crashed).
+
+    Returns what was removed. Staging folders are named ``<version>.<pid>``; one of a live process is kept.
+    """
+    removed = find_leftovers(ws)
+    for child in removed:
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
             child.unlink(missing_ok=True)
-            removed.append(child)
     return removed
 
 

@@ -12,6 +12,7 @@ from serviceplan.periods import Period
 
 Reader = Callable[[Path, Period], pd.DataFrame]
 FilesFinder = Callable[[Path, Period], list[Path]]
+OtherFiles = Callable[[Path, Period], list[Path | None]]
 DeliveryReader = Callable[[list[Path], Period], pd.DataFrame]
 AsOf = Callable[[pd.DataFrame, Period], pd.DataFrame]
 
@@ -39,6 +40,10 @@ class Dataset:
     find_files: FilesFinder | None = None
     read_files: DeliveryReader | None = None
     as_of: AsOf | None = None
+    # Files of other deliveries that a delivery's checks read (e.g. the services exports its cohorts are checked
+    # against), one entry per file it may use, ``None`` where that file is absent: the canonical rows of a delivery
+    # are kept only while these stay the same too.
+    checked_against: OtherFiles | None = None
 
     def find(self, period_dir: Path, period: Period) -> Path | None:
         """The delivered file for ``period`` in ``period_dir``, if any."""

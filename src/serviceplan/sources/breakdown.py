@@ -39,9 +39,10 @@ def totals_add_up(column: str, counts: Sequence[str], total: str = TOTAL_LABEL) 
         if is_total.sum() != 1:
             return []  # a missing or repeated total row is reported by the other checks
         position = int(is_total[is_total].index[0])
+        sums = frame.loc[~is_total, list(counts)].sum()  # every count column's group rows at once
         findings = []
         for name in counts:
-            parts = int(frame.loc[~is_total, name].sum())
+            parts = int(sums[name])
             if int(frame.at[position, name]) != parts:
                 findings.append(
                     Finding(position, name, AS_DELIVERED, f"the sum of the group rows above it, {parts} (total row)")

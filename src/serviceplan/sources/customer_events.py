@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract, Finding, TableCheck
+from serviceplan.contracts import Column, Contract, Finding, TableCheck, recode
 from serviceplan.errors import ServiceplanError
 from serviceplan.periods import Period
 from serviceplan.readers import RawTable, read_excel_table, read_finnish_csv
@@ -157,7 +157,7 @@ def _canonical(raw: RawTable, period: Period) -> pd.DataFrame:
     """Check a delivered table and return canonical rows: the total row dropped, age groups as codes."""
     frame = CONTRACT.apply(raw, period)
     frame = frame[frame["age_group"] != TOTAL_LABEL].reset_index(drop=True)
-    frame["age_group"] = frame["age_group"].map(AGE_GROUP_CODES).astype("string")
+    frame["age_group"] = recode(frame["age_group"], AGE_GROUP_CODES)
     return frame
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding
+from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding, recode
 from serviceplan.periods import Period
 from serviceplan.readers import read_excel_table
 from serviceplan.sources.base import Dataset
@@ -69,10 +69,12 @@ _HEADER = {c.name: c.header for c in CONTRACT_COLUMNS}
 def _time_to_fill_given_when_filled(frame: pd.DataFrame) -> list[Finding]:
     """A row that filled vacancies states its times to fill; a row that filled none has none to state."""
     findings = []
+    filled_column = frame["vacancies_filled"].tolist()
+    times = {name: frame[name].tolist() for name in ("days_to_fill_median", "days_to_fill_mean")}
     for position in range(len(frame)):
-        filled = int(frame.at[position, "vacancies_filled"])
+        filled = int(filled_column[position])
         for name in ("days_to_fill_median", "days_to_fill_mean"):
-            missing = pd.isna(frame.at[position, name])
+            missing = pd.isna(times[name][position])
             if filled > 0 and missing:
                 findings.append(Finding(position, name, "", "a time to fill when vacancies were filled on the row"))
             elif filled == 0 and not missing:
@@ -136,7 +138,7 @@ def read_xlsx(path: Path, period: Period) -> pd.DataFrame:
     """Read one monthly employer services workbook (first sheet) into canonical rows."""
     frame = CONTRACT.apply(read_excel_table(path, CONTRACT.headers), period)
     frame["is_total"] = (frame["field"] == TOTAL_LABEL).astype(bool)
-    frame["field"] = frame["field"].map({**FIELDS, TOTAL_LABEL: TOTAL_CODE}).astype("string")
+    frame["field"] = recode(frame["field"], {**FIELDS, TOTAL_LABEL: TOTAL_CODE})
     return frame
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract, Finding
+from serviceplan.contracts import Column, Contract, Finding, recode
 from serviceplan.periods import Period
 from serviceplan.readers import read_finnish_csv
 from serviceplan.sources.base import Dataset
@@ -112,7 +112,7 @@ CONTRACT = Contract(
 def read_csv(path: Path, period: Period) -> pd.DataFrame:
     """Read one month's grants export into canonical rows."""
     frame = CONTRACT.apply(read_finnish_csv(path, CONTRACT.headers), period)
-    frame["grant_type"] = frame["grant_type"].map(GRANT_TYPE_CODES).astype("string")
+    frame["grant_type"] = recode(frame["grant_type"], GRANT_TYPE_CODES)
     return frame
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract
+from serviceplan.contracts import Column, Contract, recode
 from serviceplan.periods import Period
 from serviceplan.readers import read_finnish_csv
 from serviceplan.sources.base import Dataset
@@ -80,8 +80,7 @@ def read_csv(path: Path, period: Period) -> pd.DataFrame:
     """Read one monthly immigrant services report into canonical rows."""
     frame = CONTRACT.apply(read_finnish_csv(path, CONTRACT.headers), period)
     frame["is_total"] = (frame["language_group"] == TOTAL_LABEL).astype(bool)
-    frame["language_group"] = frame["language_group"].map({**LANGUAGE_GROUPS, TOTAL_LABEL: TOTAL_CODE})
-    frame["language_group"] = frame["language_group"].astype("string")
+    frame["language_group"] = recode(frame["language_group"], {**LANGUAGE_GROUPS, TOTAL_LABEL: TOTAL_CODE})
     return frame
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract
+from serviceplan.contracts import Column, Contract, recode
 from serviceplan.periods import Period
 from serviceplan.readers import read_finnish_csv
 from serviceplan.sources.base import Dataset
@@ -44,7 +44,7 @@ CONTRACT = Contract(
 def read_csv(path: Path, period: Period) -> pd.DataFrame:
     """Read one monthly ledger export into canonical rows."""
     frame = CONTRACT.apply(read_finnish_csv(path, CONTRACT.headers), period)
-    frame["budget_class"] = frame["budget_class"].map(BUDGET_CLASS_CODES).astype("string")
+    frame["budget_class"] = recode(frame["budget_class"], BUDGET_CLASS_CODES)
     return frame
 
 

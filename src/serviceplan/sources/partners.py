@@ -33,7 +33,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
 
 from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding, TableCheck, parse_period_text
@@ -44,6 +43,8 @@ from serviceplan.readers import RawTable, display_name
 from serviceplan.sources.base import Dataset
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from serviceplan.paths import Workspace
 
 # Partner type as written -> canonical code. The plan's partners are third-sector organisations, educational
@@ -355,6 +356,8 @@ class PartnerNetwork:
     def graph(self) -> nx.Graph:
         """The network map as an undirected graph: partners as nodes (``name``, ``type``, ``agreements``),
         links as edges (``weight`` summed over kinds, ``kinds`` listed)."""
+        import networkx as nx  # here: reading and checking the snapshots (every run) needs no graph library
+
         graph = nx.Graph()
         agreement_counts = self.agreements["partner_id"].value_counts()
         for row in self.partners.itertuples(index=False):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding, TableCheck
+from serviceplan.contracts import AS_DELIVERED, Column, Contract, Finding, TableCheck, recode
 from serviceplan.periods import Period
 from serviceplan.plan import Plan, find_plan_dir, load_plan
 from serviceplan.readers import read_finnish_csv
@@ -98,7 +98,7 @@ def read_csv(path: Path, period: Period) -> pd.DataFrame:
     plan = load_plan(find_plan_dir(path.parent))
     contract = contract_for(plan, period)
     frame = contract.apply(read_finnish_csv(path, contract.headers), period)
-    frame["status"] = frame["status"].map(STATUS_CODES).astype("string")
+    frame["status"] = recode(frame["status"], STATUS_CODES)
     frame["note"] = frame["note"].fillna("").astype("string")
     return frame
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.contracts import Column, Contract, Finding
+from serviceplan.contracts import Column, Contract, Finding, recode
 from serviceplan.errors import DataError, Violation
 from serviceplan.periods import Period
 from serviceplan.readers import display_name, read_finnish_csv
@@ -95,9 +95,37 @@ CONTRACT = Contract(
 def read_csv(path: Path, period: Period) -> pd.DataFrame:
     """Read one month's services export into canonical rows."""
     frame = CONTRACT.apply(read_finnish_csv(path, CONTRACT.headers), period)
-    frame["service_type"] = frame["service_type"].map(SERVICE_TYPE_CODES).astype("string")
-    frame["production_mode"] = frame["production_mode"].map(PRODUCTION_MODE_CODES).astype("string")
+    frame["service_type"] = recode(frame["service_type"], SERVICE_TYPE_CODES)
+    frame["production_mode"] = recode(frame["production_mode"], PRODUCTION_MODE_CODES)
+    _remember_ends(path, period, frame)
     return frame
+
+
+# Ends by (service type, provider) of each services export read in this process, by (file, its modification time
+# and size, month): the outcome exports of two later months check their cohorts against them.
+_ENDS: dict[tuple[str, int, int, str], pd.Series] = {}
+
+
+def _file_key(path: Path, period: Period) -> tuple[str, int, int, str]:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size, str(period)
+
+
+def _remember_ends(path: Path, period: Period, frame: pd.DataFrame) -> None:
+    if len(_ENDS) > 256:
+        _ENDS.clear()
+    _ENDS[_file_key(path, period)] = frame.groupby(["service_type", "provider"])["ends"].sum()
+
+
+def _ends_of(path: Path, period: Period) -> pd.Series | None:
+    """The ends by (service type, provider) of a services export (read once per process); ``None`` if invalid."""
+    key = _file_key(path, period)
+    if key not in _ENDS:
+        try:
+            read_csv(path, period)  # remembers them
+        except DataError:
+            return None
+    return _ENDS.get(key)
 
 
 DATASET = Dataset(
@@ -178,11 +206,9 @@ def _cohort_ends_match_services(path: Path, raw_lines: list[int], frame: pd.Data
         cohort_file = DATASET.find(period_dir.parent / cohort, cohort_period)
         if cohort_file is None:
             continue
-        try:
-            services = DATASET.read(cohort_file, cohort_period)
-        except DataError:
+        ends = _ends_of(cohort_file, cohort_period)
+        if ends is None:
             continue
-        ends = services.groupby(["service_type", "provider"])["ends"].sum()
         rows = frame[frame["cohort_period"].astype(str) == cohort]
         for p in rows.index:
             key = (frame.at[p, "service_type"], frame.at[p, "provider"])
@@ -204,12 +230,18 @@ def read_outcomes_csv(path: Path, period: Period) -> pd.DataFrame:
     """Read one month's outcome export into canonical rows, checking each cohort against its services export."""
     raw = read_finnish_csv(path, OUTCOMES_CONTRACT.headers)
     frame = OUTCOMES_CONTRACT.apply(raw, period)
-    frame["service_type"] = frame["service_type"].map(SERVICE_TYPE_CODES).astype("string")
+    frame["service_type"] = recode(frame["service_type"], SERVICE_TYPE_CODES)
     frame["follow_up_months"] = pd.array([int(m) for m in frame["follow_up_months"]], dtype="Int64")
     violations = _cohort_ends_match_services(path, raw.lines, frame)
     if violations:
         raise DataError(violations)
     return frame
+
+
+def _cohort_exports(period_dir: Path, period: Period) -> list[Path | None]:
+    """The services exports an outcome delivery is checked against (``None`` for a month without one)."""
+    cohorts = [period.shift(-months) for months in FOLLOW_UP_MONTHS]
+    return [DATASET.find(period_dir.parent / str(cohort), cohort) for cohort in cohorts]
 
 
 OUTCOMES_DATASET = Dataset(
@@ -218,6 +250,7 @@ OUTCOMES_DATASET = Dataset(
     owner="Lahden työllisyyspalvelut (palvelurekisterin seurantavienti)",
     file_stem="palvelujen_tulokset_{period}",
     readers={"csv": read_outcomes_csv},
+    checked_against=_cohort_exports,
     # The first cohort is the city's first month, 2025-01; its 3-month follow-up is 2025-04.
     first_period=Period(2025, 1).shift(min(FOLLOW_UP_MONTHS)),
     description="Status 3 and 6 months after a service ended, by service type and provider.",

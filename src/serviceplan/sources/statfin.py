@@ -407,7 +407,8 @@ class Cells:
     def frame(self, table: str, updated: pd.Timestamp, delivery: Period) -> pd.DataFrame:
         """Canonical rows sorted by key, so that the body's dimension order does not matter."""
         count = len(self.value)
-        order = sorted(range(count), key=lambda i: (self.region[i], self.period[i], self.measure[i]))
+        # by region, then period, then measure (np.lexsort: the last key first); stable, as sorted() is
+        order = np.lexsort((self.measure.astype(str), self.period.astype(str), self.region.astype(str)))
         status = [self.status[i] for i in order]
         values = self.value[order].astype("float64")
         reasons = [
@@ -423,7 +424,7 @@ class Cells:
                 "value": values,
                 "status": pd.array(status, dtype="string"),
                 "status_reason": pd.array(reasons, dtype="string"),
-                "updated": pd.Series([updated] * count, dtype="datetime64[ns, UTC]"),
+                "updated": pd.Series(pd.DatetimeIndex([updated], dtype="datetime64[ns, UTC]").repeat(count)),
                 "delivery": pd.array([str(delivery)] * count, dtype="string"),
             }
         )
