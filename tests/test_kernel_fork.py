@@ -160,12 +160,23 @@ def test_preload_lists_the_kernel_and_what_the_notebooks_import(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(
-    ("command", "expected"),
+    ("options", "module", "expected"),
     [
-        (["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "c.json"], ["-f", "c.json"]),
-        (["/usr/bin/python3", "-m", "other_kernel", "-f", "c.json"], None),
-        (["julia", "kernel.jl", "c.json"], None),
+        ([], "ipykernel_launcher", ["-f", "c.json"]),
+        (["-Xfrozen_modules=off"], "ipykernel_launcher", ["-f", "c.json"]),  # ipykernel's own kernel spec
+        (["-X", "frozen_modules=off"], "ipykernel_launcher", ["-f", "c.json"]),
+        (["-I"], "ipykernel_launcher", None),  # an option a fork cannot honour
+        ([], "other_kernel", None),
     ],
 )
-def test_only_the_standard_ipykernel_command_is_forked(command: list[str], expected: list[str] | None) -> None:
+def test_only_this_interpreter_starting_ipykernel_is_forked(
+    options: list[str], module: str, expected: list[str] | None
+) -> None:
+    command = [sys.executable, *options, "-m", module, "-f", "c.json"]
     assert kernel_fork._ipykernel_argv(command) == expected
+
+
+def test_a_kernel_spec_of_another_interpreter_is_started_anew(tmp_path: Path) -> None:
+    other = tmp_path / "python"
+    assert kernel_fork._ipykernel_argv([str(other), "-m", "ipykernel_launcher", "-f", "c.json"]) is None
+    assert kernel_fork._ipykernel_argv(["julia", "kernel.jl", "c.json"]) is None

@@ -217,10 +217,24 @@ def zygote() -> Iterator[None]:
         spent.discard()
 
 
+# Interpreter options a kernel spec may give that a forked kernel can do without: ipykernel's own spec turns frozen
+# modules off, which only matters to a debugger stepping into the standard library.
+_IGNORABLE_OPTIONS = (("-Xfrozen_modules=off",), ("-X", "frozen_modules=off"))
+
+
 def _ipykernel_argv(kernel_cmd: list[str]) -> list[str] | None:
-    """The arguments after ``python -m ipykernel_launcher`` in ``kernel_cmd``, or ``None`` for another kernel."""
-    if len(kernel_cmd) >= 3 and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
-        return list(kernel_cmd[3:])
+    """The arguments after ``-m ipykernel_launcher`` when ``kernel_cmd`` starts ipykernel with this very
+    interpreter (other options only from the ignorable ones); ``None`` for anything else, which then starts anew."""
+    if not kernel_cmd or os.path.abspath(kernel_cmd[0]) != os.path.abspath(sys.executable):
+        return None
+    rest = list(kernel_cmd[1:])
+    while True:
+        option = next((o for o in _IGNORABLE_OPTIONS if tuple(rest[: len(o)]) == o), None)
+        if option is None:
+            break
+        rest = rest[len(option) :]
+    if rest[:2] == ["-m", "ipykernel_launcher"]:
+        return rest[2:]
     return None
 
 
