@@ -180,3 +180,41 @@ def test_a_kernel_spec_of_another_interpreter_is_started_anew(tmp_path: Path) ->
     other = tmp_path / "python"
     assert kernel_fork._ipykernel_argv([str(other), "-m", "ipykernel_launcher", "-f", "c.json"]) is None
     assert kernel_fork._ipykernel_argv(["julia", "kernel.jl", "c.json"]) is None
+
+
+def _format_keywords(node: object) -> list[str]:
+    """The values of JSON Schema ``format`` keywords in ``node`` (a property *named* format has a schema, not a
+    string, as its value)."""
+    if isinstance(node, dict):
+        found = [v for k, v in node.items() if k == "format" and isinstance(v, str)]
+        return found + [f for value in node.values() for f in _format_keywords(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _format_keywords(value)]
+    return []
+
+
+def test_notebook_schemas_check_no_string_formats() -> None:
+    """serviceplan.worker_imports leaves jsonschema's iri format check out of the worker server: safe only while
+    nbformat's schemas use no ``format`` keyword."""
+    import nbformat.v4
+
+    schemas = sorted(Path(nbformat.v4.__file__).parent.glob("nbformat.v4*.schema.json"))
+    assert schemas
+    assert _format_keywords({"properties": {"format": {"type": "string"}}, "x": {"format": "iri"}}) == ["iri"]
+    for schema in schemas:
+        assert _format_keywords(json.loads(schema.read_text(encoding="utf-8"))) == [], schema.name
+
+
+def test_the_worker_server_imports_papermill_without_the_iri_parser(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        import serviceplan.worker_imports
+        import nbformat, papermill
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+        nbformat.validate(nb)
+        print("rfc3987_syntax" in sys.modules and sys.modules["rfc3987_syntax"] is not None)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "False"

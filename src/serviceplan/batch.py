@@ -97,7 +97,7 @@ class MonthPlan:
     prepare_seconds: float = 0.0
     code: str = ""  # the package code digest the execution keys were made with
     kpi_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # computed while the notebooks run
-    kpis_pending: list[Area] = field(default_factory=list)  # areas whose KPI table is still to compute
+    kpi_areas: list[Area] = field(default_factory=list)  # the areas with a KPI function
 
 
 @dataclass(frozen=True)
@@ -274,7 +274,7 @@ def _prepare(
     (staging / "logs").mkdir()
     inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
     plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
-    plan.kpis_pending = [area for area in areas if area.kpi_function is not None]
+    plan.kpi_areas = [area for area in areas if area.kpi_function is not None]
     try:
         for job in jobs:
             if not force and _restore_cached(ws, plan, job):
@@ -365,7 +365,8 @@ def _context(ws: Workspace, areas: Sequence[Area]) -> Any:
         kernel_modules = kernel_fork.preload_modules(p for p in notebooks if p.is_file())
     except (OSError, ValueError):  # an unreadable notebook fails later, with its name
         kernel_modules = list(kernel_fork.KERNEL_MODULES)
-    preload = ["serviceplan.batch", "papermill", "nbconvert", "serviceplan.previews", *kernel_modules]
+    preload = ["serviceplan.worker_imports", "serviceplan.batch", "papermill", "nbconvert", "serviceplan.previews"]
+    preload += kernel_modules
     context.set_forkserver_preload(preload)
     return context
 
@@ -463,6 +464,7 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                 request_save_on_cell_execute=False,  # written once at the end (and when a cell fails)
                 execution_timeout=spec["timeout"],
                 kernel_manager_class=kernel_fork.ForkingKernelManager,
+                shutdown_kernel="immediate",  # every output has arrived: no need to wait for a clean exit
             )
         _sanitize(Path(spec["output"]), spec["parameters"]["period"], spec["parameters"]["workspace"])
         if spec.get("preview"):
@@ -569,6 +571,9 @@ def _execute(
     slots: list[_Worker | None] = [None] * min(workers, len(pending))
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
+    stop = threading.Event()
+    kpis = threading.Thread(target=_compute_kpis, args=(ws, plans, stop), name="serviceplan-kpis", daemon=True)
+    kpis.start()
     try:
         with live or contextlib.nullcontext():
             while pending or any(slots):
@@ -590,12 +595,13 @@ def _execute(
                     worker.stop()
                     slots[index] = None
                     _record(ws, plan, job, result)
-                _compute_next_kpis(ws, plans)
                 if live is not None:
                     live.update(_progress(plans))
         if live is None:
             console.print(_progress(plans))
+        kpis.join()
     finally:
+        stop.set()
         for worker in slots:
             if worker is None:
                 continue
@@ -605,23 +611,23 @@ def _execute(
                 worker.kill()
 
 
-def _compute_next_kpis(ws: Workspace, plans: Sequence[MonthPlan]) -> None:
-    """Compute one area's KPI table while the workers run notebooks (this process would only wait).
+def _compute_kpis(ws: Workspace, plans: Sequence[MonthPlan], stop: threading.Event) -> None:
+    """Compute the months' KPI tables while the workers run the notebooks (in a thread of this process, which
+    would otherwise only wait), until done or ``stop`` is set.
 
-    A KPI function that fails stops this for its month: :func:`collect_kpis` meets the error again when the month
+    A KPI function that fails ends this for its month: :func:`collect_kpis` meets the error again when the month
     is finished, and reports it there, in area order.
     """
-    plan = next((p for p in plans if p.kpis_pending), None)
-    if plan is None:
-        return
-    area = plan.kpis_pending.pop(0)
-    try:
-        table = area_kpis(ws, plan.period, plan.params, area)
-    except Exception:
-        plan.kpis_pending.clear()
-        return
-    if table is not None:
-        plan.kpi_tables[area.id] = table
+    for plan in plans:
+        for area in plan.kpi_areas:
+            if stop.is_set():
+                return
+            try:
+                table = area_kpis(ws, plan.period, plan.params, area)
+            except Exception:
+                break
+            if table is not None:
+                plan.kpi_tables[area.id] = table
 
 
 def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, Any]) -> None:

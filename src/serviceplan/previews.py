@@ -28,8 +28,24 @@ def preview_exporter() -> Any:
         embed_images=True,  # the charts are Markdown image links to figures/: embed them so the page stands alone
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True), enabled=True)
-    _ = exporter.template  # compile the templates now
+    _warm_up(exporter)
     return exporter
+
+
+def _warm_up(exporter: Any) -> None:
+    """Convert a small notebook once, so that the templates are compiled and the lazily compiled patterns and
+    imports of the conversion are done."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# Otsikko"),
+        nbformat.v4.new_code_cell(
+            "x",
+            outputs=[nbformat.v4.new_output("display_data", data={"text/markdown": "*teksti* ![kuva](kuva.png)"})],
+        ),
+    ]
+    exporter.from_notebook_node(notebook, resources={"metadata": {"name": "warm-up", "path": "."}})
 
 
 preview_exporter()  # at import: see the module docstring
