@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, new_workspace
+from serviceplan import kernel_fork, versions
 from serviceplan import manifest as mf
-from serviceplan import versions
 from serviceplan.areas import Area
 from serviceplan.batch import run_periods
 from serviceplan.cli import main
@@ -132,6 +132,8 @@ def test_cold_run_publishes_a_complete_version(published: Workspace) -> None:
     assert str(published.root) not in (folder / "fx_ledger.ipynb").read_text(encoding="utf-8")
     log = (folder / "logs" / "fx_ledger.log").read_text(encoding="utf-8")
     assert str(published.root) not in log and "Input Notebook:  <workspace>/notebooks/fx_ledger.ipynb" in log
+    if kernel_fork.can_fork():  # the kernel spec names this interpreter: the kernel is forked, imports done
+        assert "The kernel was forked from the worker server" in log
     # the manifest
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["version"], manifest["period"], manifest["revision"], manifest["reason"]) == (

@@ -176,10 +176,24 @@ def test_only_this_interpreter_starting_ipykernel_is_forked(
     assert kernel_fork._ipykernel_argv(command) == expected
 
 
+def test_another_name_of_this_interpreter_is_forked_too() -> None:
+    """A virtual environment's ``python3`` and ``python`` are one interpreter (the benchmark runs the first, the
+    kernel spec names the second)."""
+    folder = Path(sys.executable).parent
+    aliases = [p for p in folder.iterdir() if p.name.startswith("python") and os.path.samefile(p, sys.executable)]
+    assert aliases
+    for alias in aliases:
+        assert kernel_fork._ipykernel_argv([str(alias), "-m", "ipykernel_launcher", "-f", "c.json"]) == ["-f", "c.json"]
+
+
 def test_a_kernel_spec_of_another_interpreter_is_started_anew(tmp_path: Path) -> None:
     other = tmp_path / "python"
     assert kernel_fork._ipykernel_argv([str(other), "-m", "ipykernel_launcher", "-f", "c.json"]) is None
     assert kernel_fork._ipykernel_argv(["julia", "kernel.jl", "c.json"]) is None
+    # the same interpreter file linked from another folder (another virtual environment) is another environment
+    link = tmp_path / "python"
+    link.symlink_to(Path(sys.executable).resolve())
+    assert kernel_fork._ipykernel_argv([str(link), "-m", "ipykernel_launcher", "-f", "c.json"]) is None
 
 
 def _format_keywords(node: object) -> list[str]:

@@ -5,7 +5,9 @@
 1. **Inputs**: the month's deliveries are checked against their contracts and the canonical tables are built;
    a data error stops the month before anything runs.
 2. **Notebooks**: every area notebook is executed by Papermill in a fresh ``python3`` kernel, several at once
-   (``--jobs``, default the number of CPU cores), in a private working folder inside the month's staging
+   (``--jobs``, default the number of CPU cores); the kernel is a new process forked from a server that has
+   the notebooks' libraries imported already (:mod:`serviceplan.kernel_fork`), so that no notebook pays for
+   importing them again. Each runs in a private working folder inside the month's staging
    folder ``reports/.staging/<version>.<pid>/``; files a notebook writes land beside its executed copy. Each
    notebook's log goes to ``logs/<notebook>.log``. A notebook whose execution key (see
    :func:`serviceplan.manifest.execution_key`) is unchanged is not executed again: its executed copy comes from
@@ -55,6 +57,9 @@ from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 
 KERNEL = "python3"
+# A batch kernel keeps no IPython input history: nobody reads it, and two kernels writing the history database
+# of the user's profile at once only contend for its lock.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 DEFAULT_CELL_TIMEOUT = 600.0  # seconds one notebook cell may run before the month fails (a time-out)
 WORK = ".work"
 
@@ -452,7 +457,8 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        with kernel_fork.zygote() if spec["fork_kernel"] else contextlib.nullcontext():
+        launch = kernel_fork.KernelLaunch()
+        with kernel_fork.zygote() if spec["fork_kernel"] else contextlib.nullcontext(launch) as launch:
             papermill.execute_notebook(
                 spec["input"],
                 spec["output"],
@@ -465,7 +471,10 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
                 execution_timeout=spec["timeout"],
                 kernel_manager_class=kernel_fork.ForkingKernelManager,
                 shutdown_kernel="immediate",  # every output has arrived: no need to wait for a clean exit
+                extra_arguments=list(KERNEL_OPTIONS),
             )
+        how = "forked from the worker server (libraries imported)" if launch.forked else "started as a new process"
+        logger.info(f"The kernel was {how}.")
         _sanitize(Path(spec["output"]), spec["parameters"]["period"], spec["parameters"]["workspace"])
         if spec.get("preview"):
             try:

@@ -1041,7 +1041,9 @@ def write_chart(results: Results, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     config = results.config
-    fig, (month, archive, ranged) = plt.subplots(1, 3, figsize=(15, 5), gridspec_kw={"width_ratios": [1.5, 1, 0.8]})
+    fig, (month, archive, ranged) = plt.subplots(
+        1, 3, figsize=(15, 5), gridspec_kw={"width_ratios": [1.5, 1, 0.8]}, layout="tight"
+    )
     notebooks = len(config.area_list)
 
     bars = [
@@ -1122,7 +1124,6 @@ def write_chart(results: Results, path: Path) -> Path:
         ha="left",
         fontsize=10,
     )
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

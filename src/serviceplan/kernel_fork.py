@@ -26,6 +26,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -198,22 +199,31 @@ def _run_ipykernel(argv: list[str]) -> int:
     return 0
 
 
+@dataclass
+class KernelLaunch:
+    """What became of a zygote: ``forked`` is true once the kernel was the zygote (known after the block)."""
+
+    forked: bool = False
+
+
 @contextlib.contextmanager
-def zygote() -> Iterator[None]:
+def zygote() -> Iterator[KernelLaunch]:
     """Fork a zygote for the next kernel this process starts through :class:`ForkingKernelManager`.
 
     Call it before anything of the notebook's execution (no sockets, no threads yet). Without ``os.fork`` it
-    does nothing and kernels start the usual way.
+    does nothing and kernels start the usual way. The yielded record says, after the block, which way it went.
     """
     global _zygote
+    launch = KernelLaunch()
     if not can_fork() or _zygote is not None:
-        yield
+        yield launch
         return
     _zygote = _Zygote()
     try:
-        yield
+        yield launch
     finally:
         spent, _zygote = _zygote, None
+        launch.forked = not spent.available
         spent.discard()
 
 
@@ -222,10 +232,22 @@ def zygote() -> Iterator[None]:
 _IGNORABLE_OPTIONS = (("-Xfrozen_modules=off",), ("-X", "frozen_modules=off"))
 
 
+def _is_this_interpreter(executable: str) -> bool:
+    """Whether ``executable`` is this Python: the same file (``python`` and ``python3`` of a virtual environment
+    are links to one) in the same folder (a virtual environment is told by where its link is, not by where
+    the link leads)."""
+    here = Path(sys.executable)
+    there = Path(executable)
+    try:
+        return there.parent.resolve() == here.parent.resolve() and os.path.samefile(there, here)
+    except OSError:
+        return False
+
+
 def _ipykernel_argv(kernel_cmd: list[str]) -> list[str] | None:
     """The arguments after ``-m ipykernel_launcher`` when ``kernel_cmd`` starts ipykernel with this very
     interpreter (other options only from the ignorable ones); ``None`` for anything else, which then starts anew."""
-    if not kernel_cmd or os.path.abspath(kernel_cmd[0]) != os.path.abspath(sys.executable):
+    if not kernel_cmd or not _is_this_interpreter(kernel_cmd[0]):
         return None
     rest = list(kernel_cmd[1:])
     while True:
