@@ -39,7 +39,7 @@ lint: $(STAMP)  ## ruff over the package and the tests
 demo: $(STAMP)  ## write the demo dataset to data/raw/
 	$(BIN)/serviceplan demo
 
-bench: $(STAMP)  ## benchmark the batch against naive Papermill runs (about 25 min on 2 cores; bench/results/)
+bench: $(STAMP)  ## benchmark the batch against naive Papermill runs (about 20 min on 2 cores; bench/results/)
 	$(BIN)/serviceplan bench
 
 clean:  ## remove generated data and caches (published reports are kept)
