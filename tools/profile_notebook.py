@@ -35,28 +35,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from update_expected import scratch_workspace  # beside this script in tools/
+
 ROOT = Path(__file__).resolve().parents[1]
+
 NOTEBOOKS = ROOT / "notebooks"
-WORKSPACE_PARTS: tuple[str, ...] = ("params", "notebooks", "plan", "_quarto.yml")
-
-
-def demo_workspace(folder: Path) -> Path:
-    """A throw-away workspace in ``folder`` with the checkout's parameters and plan, the demo data and its
-    canonical tables. Returns its root."""
-    from serviceplan import demo
-    from serviceplan.data import build_canonical
-    from serviceplan.paths import Workspace
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in WORKSPACE_PARTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "figures"))
-        elif source.is_file():
-            shutil.copy2(source, folder / name)
-    demo.generate(folder / "data" / "raw", folder / "params")
-    build_canonical(Workspace(folder))
-    return folder
 
 
 def split_cells(notebook: Path) -> tuple[str, list[str]]:
@@ -209,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         selected = [p for p in selected if p.name[:2] in args.notebooks]
     if args.profile:
         selected = [p for p in selected if p.name.startswith(args.profile)]
+    if not selected:
+        parser.error(f"no notebook NN_*.ipynb in {args.notebook_dir} matches (give number prefixes, e.g. 00 03)")
     with tempfile.TemporaryDirectory(prefix="profile-ws-") as scratch:
-        workspace = Path(args.workspace).resolve() if args.workspace else demo_workspace(Path(scratch) / "ws")
+        workspace = Path(args.workspace).resolve() if args.workspace else scratch_workspace(Path(scratch) / "ws")
         rows: dict[str, dict[str, list[float]]] = {}
         for repetition in range(max(1, args.repeat)):
             for notebook in selected:
