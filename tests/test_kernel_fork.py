@@ -29,15 +29,15 @@ DRIVER = textwrap.dedent(
     notebook, output, cwd, fork, timeout = sys.argv[1:6]
     sys.modules["serviceplan_marker"] = type(sys)("serviceplan_marker")  # imported here, before the fork
     result = {"driver_pid": os.getpid(), "error": None}
-    zygote = kernel_fork.zygote() if fork == "fork" else __import__("contextlib").nullcontext()
     try:
-        with zygote:
+        with kernel_fork.zygote(enabled=fork == "fork") as launch:
             papermill.execute_notebook(
                 notebook, output, cwd=cwd, kernel_name="python3", progress_bar=False,
                 execution_timeout=float(timeout), kernel_manager_class=kernel_fork.ForkingKernelManager,
             )
     except Exception as exc:
         result["error"] = type(exc).__name__
+    result["forked"] = launch.forked
     print("RESULT " + json.dumps(result))
     """
 )
@@ -107,6 +107,7 @@ def test_a_forked_kernel_is_a_fresh_process_of_its_own_with_the_imports_already_
     seen = _probe(output)
     assert seen["ppid"] == result["driver_pid"]  # forked by the executing process, not started by exec
     assert seen["marker"] is True  # a module the executing process had imported is there without an import
+    assert result["forked"] is True
     assert seen["pid"] != result["driver_pid"]
     assert seen["session_leader"] is True  # its own session and process group, so signals reach only it
     assert seen["cwd"] == str(tmp_path / "cwd")
@@ -123,6 +124,7 @@ def test_without_a_zygote_the_kernel_starts_as_a_new_interpreter(tmp_path: Path)
     result, output = _execute(tmp_path, _notebook(tmp_path / "probe.ipynb", PROBE), fork=False)
     assert result["error"] is None
     seen = _probe(output)
+    assert result["forked"] is False
     assert seen["marker"] is False
     assert seen["backend"] == "module://matplotlib_inline.backend_inline"
     assert seen["name"] != kernel_fork.KERNEL_PROCESS_NAME

@@ -457,8 +457,7 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     try:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
-        launch = kernel_fork.KernelLaunch()
-        with kernel_fork.zygote() if spec["fork_kernel"] else contextlib.nullcontext(launch) as launch:
+        with kernel_fork.zygote(enabled=spec["fork_kernel"]) as launch:
             papermill.execute_notebook(
                 spec["input"],
                 spec["output"],
@@ -524,7 +523,7 @@ def _job_spec(
     work = plan.staging / WORK / job.stem
     work.mkdir(parents=True, exist_ok=True)
     return {
-        "fork_kernel": context.get_start_method() == "forkserver" and kernel_fork.can_fork(),
+        "fork_kernel": context.get_start_method() == "forkserver",  # workers forked from the preloaded server
         "title": job.area.title,
         "preview": str(plan.staging / rd.preview_name(job.area.notebook)) if preview else None,
         "input": str(job.source),

@@ -32,7 +32,8 @@ from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
 
-# Modules every kernel needs before the notebook's own imports: the kernel itself.
+# Modules every kernel needs before the notebook's own imports: the kernel itself, and pyplot, which the kernel's
+# inline backend serves.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matplotlib.pyplot")
 
 # The name a forked kernel gives its process (``/proc/<pid>/comm``, at most 15 characters).
@@ -207,15 +208,16 @@ class KernelLaunch:
 
 
 @contextlib.contextmanager
-def zygote() -> Iterator[KernelLaunch]:
+def zygote(enabled: bool = True) -> Iterator[KernelLaunch]:
     """Fork a zygote for the next kernel this process starts through :class:`ForkingKernelManager`.
 
-    Call it before anything of the notebook's execution (no sockets, no threads yet). Without ``os.fork`` it
-    does nothing and kernels start the usual way. The yielded record says, after the block, which way it went.
+    Call it before anything of the notebook's execution (no sockets, no threads yet). When not ``enabled`` or
+    without ``os.fork`` it does nothing and kernels start the usual way. The yielded record says, after the block,
+    which way it went.
     """
     global _zygote
     launch = KernelLaunch()
-    if not can_fork() or _zygote is not None:
+    if not enabled or not can_fork() or _zygote is not None:
         yield launch
         return
     _zygote = _Zygote()
