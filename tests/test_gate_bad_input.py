@@ -216,7 +216,7 @@ CASES: tuple[Case, ...] = (
         set_cell(LEDGER, 2, "Summa", "342549.22"),
         (
             "data/raw/2025-06/kirjanpito_2025-06.csv, row 2, column 'Summa': got '342549.22'; expected a"
-            " number with a decimal comma (e.g. 1234,50) at least -5e+06 and at most 5e+06"
+            " number with a decimal comma and at most 2 decimals (e.g. 1234,50) at least -5e+06 and at most 5e+06"
         ),
     ),
     case(
@@ -297,7 +297,7 @@ CASES: tuple[Case, ...] = (
         write_bytes(LEDGER, lambda b: b[: len(b) // 2]),
         (
             "data/raw/2025-06/kirjanpito_2025-06.csv, row 7, column 'Summa': got '11880,'; expected a"
-            " number with a decimal comma (e.g. 1234,50) at least -5e+06 and at most 5e+06"
+            " number with a decimal comma and at most 2 decimals (e.g. 1234,50) at least -5e+06 and at most 5e+06"
         ),
     ),
     case(
@@ -624,7 +624,7 @@ CASES: tuple[Case, ...] = (
         set_cell(GRANTS, 3, "Maksettu €", "13 701,97 €"),
         (
             "data/raw/2025-06/avustukset_2025-06.csv, row 3, column 'Maksettu €': got '13 701,97 €';"
-            " expected a number with a decimal comma (e.g. 1234,50) at least 0 and at most 5e+06"
+            " expected a number with a decimal comma and at most 2 decimals (e.g. 1234,50) at least 0 and at most 5e+06"
         ),
     ),
 )

@@ -19,13 +19,19 @@ import pandas as pd
 
 from serviceplan.errors import DataError, Violation
 from serviceplan.periods import Period
-from serviceplan.privacy import contains_identity_code, is_person_level_header
+from serviceplan.privacy import any_identity_code, contains_identity_code, is_person_level_header
 from serviceplan.readers import RawTable
 
 Kind = Literal["text", "code", "int", "decimal", "period", "date", "bool"]
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
-_FI_NUMBER = re.compile(r"^[-−]?\d+(,\d+)?$")
+# The first month of the plan's data: the public statistics reach back to 2024-01 (docs/data-log.md), the city's
+# own deliveries begin 2025-01. No month or date in a delivery checked against its month may be earlier.
+DATA_START = Period(2024, 1)
+
+# Finnish numbers (DOMAIN.md): a decimal comma, and thousands in groups of exactly three digits separated by a space,
+# a no-break space, a thin space or a narrow no-break space (one character between two groups, nowhere else).
+_GROUP_SEPARATORS = " \u00a0\u2009\u202f"
+_FI_NUMBER = re.compile(rf"^([-\u2212]?)(\d{{1,3}}(?:[{_GROUP_SEPARATORS}]\d{{3}})+|\d+)(?:,(\d+))?$")
 _PERIOD_FORMS = (
     (re.compile(r"^(\d{4})-(\d{1,2})$"), lambda m: (m[1], m[2])),
     (re.compile(r"^(\d{4})M(\d{2})$"), lambda m: (m[1], m[2])),
@@ -36,16 +42,22 @@ _TRUE = {"1", "k", "kyllä", "kylla", "true", "x", "yes"}
 _FALSE = {"0", "e", "ei", "false", "no", ""}
 
 
-def parse_fi_number(text: str) -> float | None:
+def parse_fi_number(text: str, decimals: int | None = None) -> float | None:
     """Parse a Finnish number (``-1 234,56``); ``None`` when it is not one.
 
-    Spaces (also no-break and thin spaces) are thousands separators; the decimal separator is a comma.
-    A dot is rejected so that ``1.234`` cannot be read as either one thousand or one.
+    The decimal separator is a comma; thousands may be grouped by exactly three digits with a space (also a
+    no-break, thin or narrow no-break space) between groups, so that ``7 36618,35`` (a space in the wrong place)
+    is not read as 736 618,35. A dot is rejected so that ``1.234`` cannot be read as either one thousand or one.
+    With ``decimals``, more decimals than that are rejected (``736,618`` in a euro column is not 736,62 €).
     """
-    cleaned = _SPACES.sub("", text)
-    if not _FI_NUMBER.match(cleaned):
+    match = _FI_NUMBER.match(text)
+    if not match:
         return None
-    return float(cleaned.replace("−", "-").replace(",", "."))
+    sign, whole, fraction = match.groups()
+    if decimals is not None and fraction is not None and len(fraction) > decimals:
+        return None
+    digits = re.sub(f"[{_GROUP_SEPARATORS}]", "", whole)
+    return float(("-" if sign else "") + digits + ("." + fraction if fraction is not None else ""))
 
 
 def parse_period_text(text: str) -> str | None:
@@ -71,14 +83,21 @@ class Column:
     max: float | None = None
     optional: bool = False
     description: str = ""
+    decimals: int | None = None  # at most this many decimals (2 in euro columns: euros and cents)
+    # A month or date column lies between the plan's data start and the delivery month when the delivery month is
+    # known; False for a column whose own, stricter rule says where it lies (a follow-up cohort, a completion date).
+    delivery_bounds: bool = True
 
     def expected(self) -> str:
         """Human-readable statement of what a cell must hold."""
+        decimal = "a number with a decimal comma (e.g. 1234,50)"
+        if self.decimals is not None:
+            decimal = f"a number with a decimal comma and at most {self.decimals} decimals (e.g. 1234,50)"
         base = {
             "text": "text",
             "code": "one of " + ", ".join(self.allowed or ()),
             "int": "a whole number",
-            "decimal": "a number with a decimal comma (e.g. 1234,50)",
+            "decimal": decimal,
             "period": "a month like 2025-06",
             "date": "a date like 2025-06-30 or 30.6.2025",
             "bool": "kyllä/ei (or 1/0)",
@@ -143,6 +162,10 @@ class Contract:
             typed[column.name] = values
             violations.extend(found)
         violations.extend(_privacy_scan(raw, cells))
+        if period is not None:
+            for column in self.columns:  # the delivery month's own column is checked more strictly below
+                if column.kind in ("period", "date") and column.delivery_bounds and column.name != self.period_column:
+                    violations.extend(_out_of_range(raw, column, typed[column.name], period))
         frame = _typed_frame(typed, self.columns)
         if not violations:
             findings: list[Finding] = []
@@ -170,8 +193,19 @@ class Contract:
         present = [str(c) for c in raw.frame.columns]
         violations = []
         header_line = (raw.lines[0] - 1) if raw.lines else 1
-        for header in present:
-            if is_person_level_header(header):
+        person_level = [h for h in present if is_person_level_header(h) or contains_identity_code(h)]
+        for number, header in enumerate(present, start=1):
+            if contains_identity_code(header):
+                violations.append(
+                    Violation(
+                        raw.file,
+                        header_line,
+                        f"column {number}",
+                        None,
+                        "a column header, not a personal identity code: aggregated data only (header not shown)",
+                    )
+                )
+            elif is_person_level_header(header):
                 violations.append(
                     Violation(
                         raw.file,
@@ -186,7 +220,7 @@ class Contract:
                 violations.append(Violation(raw.file, header_line, column.header, None, "this column (missing)"))
         known = set(self.headers)
         for header in present:
-            if header not in known and not is_person_level_header(header):
+            if header not in known and header not in person_level:
                 violations.append(
                     Violation(
                         raw.file,
@@ -228,7 +262,7 @@ def _convert_cell(text: str, column: Column) -> tuple[object, bool]:
         return None, column.optional
     kind = column.kind
     if kind in ("int", "decimal"):
-        number = parse_fi_number(text)
+        number = parse_fi_number(text, column.decimals)
         if number is None or (kind == "int" and number != int(number)):
             return None, False
         value: object = int(number) if kind == "int" else number
@@ -264,30 +298,48 @@ def _parse_date(text: str) -> tuple[object, bool]:
 
 
 def _privacy_scan(raw: RawTable, cells: dict[object, list[object]] | None = None) -> list[Violation]:
-    """One violation per cell that holds a personal identity code, in column then row order.
+    """One violation per cell that holds a personal identity code (any written form), in column then row order.
 
-    ``cells`` are the frame's columns as lists, if already taken. A code cannot span a line break, and a line
-    break stands where a cell begins or ends, so the cells joined by line breaks hold a code exactly when a cell
-    does: one search of the whole table clears it, and only a table with a code is searched cell by cell.
+    ``cells`` are the frame's columns as lists, if already taken. The whole table is searched at once first
+    (:func:`serviceplan.privacy.any_identity_code`), and cell by cell only when it holds a code.
     """
     if cells is None:
         cells = {header: raw.frame[header].tolist() for header in raw.frame.columns}
-    joined = "\n".join(str(cell) for column in cells.values() for cell in column if cell is not None)
-    if not contains_identity_code(joined):
+    if not any_identity_code(cell for column in cells.values() for cell in column):
         return []
     violations = []
     for header, column in cells.items():
+        shown = f"column {list(cells).index(header) + 1}" if contains_identity_code(str(header)) else str(header)
         for position, cell in enumerate(column):
             if cell is not None and contains_identity_code(str(cell)):
                 violations.append(
                     Violation(
                         raw.file,
                         raw.line_of(position),
-                        str(header),
+                        shown,
                         None,
                         "aggregated data only: the cell holds a personal identity code (value not shown)",
                     )
                 )
+    return violations
+
+
+def _out_of_range(raw: RawTable, column: Column, values: list[object], period: Period) -> list[Violation]:
+    """Months and dates outside the plan's data (before :data:`DATA_START`) or after the delivery month."""
+    violations = []
+    if column.kind == "period":
+        low, high = str(DATA_START), str(period)
+        expected = f"a month from {low} (the plan's data start) to {high} (the delivery month)"
+    else:
+        low, high = DATA_START.first_day.isoformat(), period.last_day.isoformat()
+        expected = f"a date from {low} (the plan's data start) to {high} (end of the delivery month)"
+    for position, value in enumerate(values):
+        if value is None:
+            continue
+        text = value.isoformat() if isinstance(value, date) else str(value)
+        if not low <= text <= high:
+            cell = raw.frame.at[position, column.header]
+            violations.append(Violation(raw.file, raw.line_of(position), column.header, str(cell).strip(), expected))
     return violations
 
 
@@ -341,19 +393,27 @@ def _duplicate_keys(
     if values is not None and all(k in values for k in key):
         seen: set[tuple[object, ...]] = set()
         repeated = []
-        for position, row in enumerate(zip(*(values[k] for k in key), strict=True)):
+        for position, cells in enumerate(zip(*(values[k] for k in key), strict=True)):
+            row = tuple(_key_text(cell) for cell in cells)
             if row in seen:
                 repeated.append(position)
             else:
                 seen.add(row)
     else:
-        duplicated = frame.duplicated(subset=list(key), keep="first")
+        normalised = pd.DataFrame({k: [_key_text(v) for v in frame[k].tolist()] for k in key})
+        duplicated = normalised.duplicated(keep="first")
         repeated = list(duplicated[duplicated].index)
     findings = []
     for position in repeated:
         shown = ", ".join(str(frame.at[position, k]) for k in key)
         findings.append(Finding(int(position), key[-1], shown, f"one row per ({', '.join(key)}) (duplicate key)"))
     return findings
+
+
+def _key_text(value: object) -> object:
+    """A key cell as duplicates are judged: text without case and with runs of spaces (any kind) as one space,
+    so that ``Salpaus`` and ``SALPAUS  `` are one provider."""
+    return " ".join(value.split()).casefold() if isinstance(value, str) else value
 
 
 def _period_mismatch(

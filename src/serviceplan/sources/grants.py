@@ -84,7 +84,9 @@ CONTRACT = Contract(
         Column("grant_type", "Avustuslaji", "code", allowed=tuple(GRANT_TYPE_CODES)),
         Column("decisions", "Päätökset", "int", min=0, max=100_000, description="grant decisions made"),
         Column("recipients", "Saajat", "int", min=0, max=100_000, description="recipients paid in the month"),
-        Column("paid_eur", "Maksettu €", "decimal", min=0, max=5_000_000, description="euros paid in the month"),
+        Column(
+            "paid_eur", "Maksettu €", "decimal", min=0, max=5_000_000, decimals=2, description="euros paid in the month"
+        ),
         Column(
             "subsidies_ended",
             "Päättyneet tuet",

@@ -35,7 +35,9 @@ CONTRACT = Contract(
         Column("account", "Tili", "code", description="account number"),
         Column("account_name", "Tilin nimi", "text"),
         Column("budget_class", "Talousarvioluokka", "code", allowed=tuple(BUDGET_CLASS_CODES)),
-        Column("amount_eur", "Summa", "decimal", min=-5_000_000, max=5_000_000, description="euros, + cost"),
+        Column(
+            "amount_eur", "Summa", "decimal", min=-5_000_000, max=5_000_000, decimals=2, description="euros, + cost"
+        ),
     ),
     key=("period", "cost_centre", "account"),
 )

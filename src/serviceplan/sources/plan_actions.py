@@ -85,7 +85,8 @@ def contract_for(plan: Plan, period: Period) -> Contract:
             Column("period", "Kausi", "period", description="month of the update"),
             Column("action_id", "Toimenpide", "code", allowed=plan.action_ids, description="id in plan/actions.yaml"),
             Column("status", "Tila", "code", allowed=tuple(STATUS_CODES)),
-            Column("completed_on", "Valmistumispäivä", "date", optional=True),
+            # between the plan's tracking start and the delivery month: _completion_rules
+            Column("completed_on", "Valmistumispäivä", "date", optional=True, delivery_bounds=False),
             Column("note", "Huomio", "text", optional=True),
         ),
         key=("period", "action_id"),
