@@ -20,9 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from serviceplan.errors import DataError, UsageError, Violation
+from serviceplan.errors import DataError, RunError, UsageError, Violation, os_problem
+from serviceplan.params import InputLimits, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+from serviceplan.privacy import any_identity_code
+from serviceplan.readers import check_before_reading, display_name, input_limits
 from serviceplan.sources import DATASETS
 from serviceplan.sources.base import Dataset
 
@@ -48,6 +51,17 @@ def ensure_data(ws: Workspace) -> bool:
 
     demo.generate(ws.raw_dir, ws.params_dir)
     return True
+
+
+def check_has_data(ws: Workspace, period: Period) -> None:
+    """Raise a one-line :class:`UsageError` when no file at all was delivered for ``period`` (instead of one
+    "missing" line per dataset), naming the newest month that has data."""
+    periods = raw_periods(ws)
+    if period in periods:
+        return
+    if not periods:
+        newest_period(ws)  # raises: no data at all
+    raise UsageError(f"no data for {period} (no files in data/raw/{period}/); newest month with data is {periods[-1]}")
 
 
 def input_files(ws: Workspace, up_to: Period) -> list[Path]:
@@ -125,13 +139,18 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
     rows (as :func:`build_canonical` keeps it), so that building the canonical tables after validating does not
     read the month again. Returns the files that were checked.
     """
+    check_has_data(ws, period)
     folder = ws.raw_period_dir(str(period))
     violations: list[Violation] = []
     checked: list[Path] = []
     for dataset in DATASETS.values():
         if period < dataset.first_period:
             continue
-        paths = dataset.delivery(folder, period)
+        try:
+            paths = dataset.delivery(folder, period)
+        except DataError as exc:  # two deliveries for the month
+            violations.extend(exc.violations)
+            continue
         if not paths:
             if dataset.required:
                 stem = dataset.file_stem.format(period=period)
@@ -144,14 +163,14 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
             continue
         checked.extend(paths)
         try:
-            frame = dataset.read_delivery(paths, period)
+            frame = read_delivery(ws, dataset, period, paths)
         except DataError as exc:
             violations.extend(exc.violations)
             continue
         digest = _delivery_digest(dataset, period, paths)
         target, stamp = _canonical_files(ws, dataset, period)
         if not (_stamp_matches(stamp, digest) and target.is_file()):
-            _store_delivery(target, stamp, digest, paths, frame)
+            _store_delivery(ws, period, target, stamp, digest, paths, frame)
     if violations:
         raise DataError(violations)
     return checked
@@ -181,6 +200,50 @@ def _reader_digest(dataset_name: str) -> str:
         if source:
             digest.update(Path(source).read_bytes())
     return digest.hexdigest()
+
+
+def read_delivery(ws: Workspace, dataset: Dataset, period: Period, paths: list[Path]) -> pd.DataFrame:
+    """Read, check and normalise one delivery within the limits of ``params: inputs``.
+
+    Each file is checked first (readable, within the size limit), and an operating-system or parser failure
+    while reading (permission denied, a symbolic link that loops, a file too deeply nested to parse) becomes
+    one violation naming the file, relative to the workspace, instead of a traceback.
+    """
+    with input_limits(_input_limits(ws.params_dir, period.year)):
+        check_before_reading(paths)
+        try:
+            return dataset.read_delivery(paths, period)
+        except OSError as exc:
+            raise _unreadable(ws, exc, paths, period) from None
+        except RecursionError:
+            expected = "a file the reader can take in: it is nested too deeply (thousands of levels of brackets?)"
+            raise DataError([Violation(_delivery_name(paths, period), None, None, None, expected)]) from None
+
+
+def _unreadable(ws: Workspace, exc: OSError, paths: list[Path], period: Period) -> DataError:
+    """An operating-system error met while reading or hashing a delivery, as one violation naming the file
+    relative to the workspace."""
+    file = _delivery_name(paths, period)
+    if exc.filename:
+        path = Path(os.fsdecode(exc.filename))
+        file = path.relative_to(ws.root).as_posix() if path.is_relative_to(ws.root) else display_name(path)
+    return DataError([Violation(file, None, None, None, f"a readable file ({os_problem(exc)})")])
+
+
+def _delivery_name(paths: list[Path], period: Period) -> str:
+    return display_name(paths[0]) if len(paths) == 1 else f"data/raw/{period}/"
+
+
+def _input_limits(params_dir: Path, year: int) -> InputLimits:
+    """``params: inputs`` of ``year`` (remembered while the parameter files stay the same)."""
+    files = [params_dir / "defaults.yaml", params_dir / "years" / f"{year}.yaml"]
+    stamps = tuple((f.stat().st_mtime_ns, f.stat().st_size) if f.is_file() else None for f in files)
+    return _limits_of(str(params_dir), year, stamps)
+
+
+@functools.lru_cache(maxsize=16)
+def _limits_of(params_dir: str, year: int, stamps: tuple[object, ...]) -> InputLimits:
+    return load_params(year, Path(params_dir)).inputs
 
 
 def _deliveries(ws: Workspace, dataset: Dataset, up_to: Period | None) -> list[tuple[Period, list[Path]]]:
@@ -232,22 +295,42 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _store_delivery(target: Path, stamp: Path, digest: str, paths: list[Path], frame: pd.DataFrame) -> None:
-    """Keep a delivery's canonical rows: the Parquet file first, then the stamp that vouches for it."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame, preserve_index=False)  # what DataFrame.to_parquet(index=False) writes
-    _write_atomic(target, lambda tmp: pq.write_table(table, tmp))
-    text = json.dumps({"inputs": digest, "files": [p.name for p in paths]})
-    _write_atomic(stamp, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+def _store_delivery(
+    ws: Workspace, period: Period, target: Path, stamp: Path, digest: str, paths: list[Path], frame: pd.DataFrame
+) -> None:
+    """Keep a delivery's canonical rows: the Parquet file first, then the stamp that vouches for it.
+
+    Nothing that holds a personal identity code is stored (a last check of every text cell, column name and file
+    name, whatever the reader checked), and a disk that is full or read-only is one line naming the file.
+    """
+    texts = [*map(str, frame.columns), *(p.name for p in paths)]
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_datetime64_any_dtype(frame[column]):
+            texts.extend(str(v) for v in frame[column].tolist() if v is not None and v is not pd.NA)
+    if any_identity_code(texts):
+        expected = "aggregated data only: the delivery holds a personal identity code (not stored, not shown)"
+        raise DataError([Violation(_delivery_name(paths, period), None, None, None, expected)])
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)  # what DataFrame.to_parquet(index=False) writes
+        _write_atomic(target, lambda tmp: pq.write_table(table, tmp))
+        text = json.dumps({"inputs": digest, "files": [p.name for p in paths]})
+        _write_atomic(stamp, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    except OSError as exc:
+        shown = target.relative_to(ws.root).as_posix() if target.is_relative_to(ws.root) else target.name
+        raise RunError(f"could not store the canonical table {shown}: {os_problem(exc)}") from None
 
 
 def _cached_delivery(ws: Workspace, dataset: Dataset, period: Period, paths: list[Path]) -> Path:
     """The canonical rows of one delivery, read and checked once and kept as Parquet until its files change."""
-    digest = _delivery_digest(dataset, period, paths)
+    try:
+        digest = _delivery_digest(dataset, period, paths)
+    except OSError as exc:
+        raise _unreadable(ws, exc, paths, period) from None
     target, stamp = _canonical_files(ws, dataset, period)
     if _stamp_matches(stamp, digest) and target.is_file():
         return target
-    _store_delivery(target, stamp, digest, paths, dataset.read_delivery(paths, period))
+    _store_delivery(ws, period, target, stamp, digest, paths, read_delivery(ws, dataset, period, paths))
     return target
 
 
@@ -268,7 +351,12 @@ def build_canonical(
     for name in names or list(DATASETS):
         dataset = DATASETS[name]
         built[name] = []
-        for period, paths in _deliveries(ws, dataset, up_to):
+        try:
+            deliveries = _deliveries(ws, dataset, up_to)
+        except DataError as exc:  # two deliveries for a month
+            violations.extend(exc.violations)
+            continue
+        for period, paths in deliveries:
             try:
                 built[name].append(_cached_delivery(ws, dataset, period, paths))
             except DataError as exc:

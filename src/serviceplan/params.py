@@ -15,8 +15,9 @@ from typing import Annotated, Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from serviceplan.errors import ParameterError
+from serviceplan.errors import ParameterError, os_problem
 from serviceplan.periods import Period
+from serviceplan.yaml_checks import LOADER, yaml_problem
 
 BUDGET_CLASSES: tuple[str, ...] = (
     "vapaaehtoinen",
@@ -309,6 +310,16 @@ class PrivacyGate(_Strict):
     non_person_count_columns: list[str] = Field(default_factory=list)
 
 
+class InputLimits(_Strict):
+    """Limits on a delivered file, checked before it is read (serviceplan.readers), so that a damaged or wrong
+    export (a stray cell far outside the table, a file of another system) fails at once instead of filling memory."""
+
+    max_file_mb: float = Field(gt=0, le=1000)  # any delivered file
+    max_rows: int = Field(ge=100, le=10_000_000)  # lines of a CSV file, rows of a workbook sheet
+    max_columns: int = Field(ge=20, le=16_384)  # columns of a workbook sheet
+    max_unpacked_mb: float = Field(gt=0, le=10_000)  # a workbook's parts, unpacked
+
+
 class AccessibilityStatement(_Strict):
     """The facts of the accessibility statement (Act 306/2019) published beside the landing page."""
 
@@ -350,6 +361,7 @@ class Params(_Strict):
     areas: AreaParams
     privacy: PrivacyGate = Field(default_factory=PrivacyGate)
     accessibility: AccessibilityStatement
+    inputs: InputLimits
 
     @field_validator("budget_phasing")
     @classmethod
@@ -385,8 +397,16 @@ class Params(_Strict):
 
 def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
     try:
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"{shown}: the parameter file cannot be read ({os_problem(exc)})") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{shown}: expected UTF-8 text (undecodable byte at {exc.start})") from None
+    refused = yaml_problem(text)
+    if refused is not None:
+        raise ParameterError(f"{shown}: line {refused[0]}: expected {refused[1]}")
+    try:
+        data = yaml.load(text, Loader=LOADER)  # a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -432,7 +452,7 @@ def load_params(year: int, params_dir: Path) -> Params:
     """Load and validate the parameters for ``year`` from ``params_dir``."""
     defaults_path = params_dir / "defaults.yaml"
     if not defaults_path.is_file():
-        raise ParameterError(f"{defaults_path}: parameter file not found")
+        raise ParameterError(f"{_display(defaults_path, params_dir)}: parameter file not found")
     year_path = params_dir / "years" / f"{year}.yaml"
     defaults = _read_yaml(defaults_path, _display(defaults_path, params_dir))
     override = _read_yaml(year_path, _display(year_path, params_dir)) if year_path.is_file() else {}

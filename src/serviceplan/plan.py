@@ -25,7 +25,8 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from serviceplan.errors import DataError, Violation
+from serviceplan.errors import DataError, Violation, os_problem
+from serviceplan.yaml_checks import yaml_problem
 
 # libyaml's loader when PyYAML was built with it (several times faster; same nodes and line numbers)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,11 +41,17 @@ YamlPath = tuple[str | int, ...]
 
 
 def compose_yaml(path: Path, file: str) -> yaml.Node | None:
-    """Parse ``path`` into a YAML node tree (which keeps line numbers); a syntax error is a clear violation."""
+    """Parse ``path`` into a YAML node tree (which keeps line numbers); a syntax error, an unreadable file, an
+    anchor or alias, or nesting too deep (:func:`serviceplan.yaml_checks.yaml_problem`) is a clear violation."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError([Violation(file, None, None, None, f"UTF-8 text (undecodable byte at {exc.start})")]) from None
+    except OSError as exc:
+        raise DataError([Violation(file, None, None, None, f"a readable file ({os_problem(exc)})")]) from None
+    refused = yaml_problem(text)
+    if refused is not None:
+        raise DataError([Violation(file, refused[0], None, None, refused[1])])
     try:
         return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from serviceplan.errors import DataError, Violation
 from serviceplan.periods import Period
 
 Reader = Callable[[Path, Period], pd.DataFrame]
@@ -46,17 +48,39 @@ class Dataset:
     checked_against: OtherFiles | None = None
 
     def find(self, period_dir: Path, period: Period) -> Path | None:
-        """The delivered file for ``period`` in ``period_dir``, if any."""
+        """The delivered file for ``period`` in ``period_dir``, if any.
+
+        The name is matched without case (a Windows export may say ``.CSV``). An entry of that name that is not a
+        readable file (a link that loops or points nowhere, a folder) is returned too, so that reading it says
+        what is wrong instead of calling the delivery missing. Two deliveries for one month (``.xlsx`` and a
+        corrected ``.csv``) are an error naming both: which one counts is for the user to say.
+        """
         stem = self.file_stem.format(period=period)
-        for extension in self.readers:
-            candidate = period_dir / f"{stem}.{extension}"
-            if candidate.is_file():
-                return candidate
-        return None
+        wanted = {f"{stem}.{extension}".casefold() for extension in self.readers}
+        try:
+            names = sorted(os.listdir(period_dir))
+        except OSError:  # no folder for the month (or none readable: the month's checks say so)
+            return None
+        found = [period_dir / name for name in names if name.casefold() in wanted]
+        if len(found) > 1:
+            listed = " and ".join(p.name for p in found)
+            raise DataError(
+                [
+                    Violation(
+                        f"data/raw/{period}/",
+                        None,
+                        None,
+                        None,
+                        f"one delivery of {self.title} for the month, found {len(found)}: {listed} "
+                        "(remove or rename the one that does not apply)",
+                    )
+                ]
+            )
+        return found[0] if found else None
 
     def read(self, path: Path, period: Period) -> pd.DataFrame:
         """Read, check and normalise one delivered file into canonical rows."""
-        extension = path.name.rsplit(".", 1)[-1].lower()
+        extension = path.name.rsplit(".", 1)[-1].casefold()
         return self.readers[extension](path, period)
 
     def delivery(self, period_dir: Path, period: Period) -> list[Path]:
