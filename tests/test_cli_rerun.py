@@ -17,6 +17,8 @@ from serviceplan.manifest import write_json
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 from serviceplan.render import landing_html, write_landing_page
+from serviceplan.run_lock import read_owner
+from test_run_lock import lock_held_elsewhere
 
 JUNE = Period(2025, 6)
 
@@ -118,11 +120,10 @@ def test_leftovers_of_a_killed_run_go_the_normal_way(published: Workspace) -> No
 
 
 def test_a_run_in_progress_is_reported_as_the_batch_reports_it(published: Workspace) -> None:
-    lock = published.reports_dir / versions.LOCK
-    lock.write_text(str(os.getppid()), encoding="ascii")  # a live process holds the lock
-    with pytest.raises(RunError, match="another serviceplan run"):
-        cli._rerun_published(published, "2025-06")
-    assert lock.read_text(encoding="ascii") == str(os.getppid())
+    with lock_held_elsewhere(published) as holder:  # a live process holds the lock
+        with pytest.raises(RunError, match=f"another serviceplan run \\(process {holder.pid} "):
+            cli._rerun_published(published, "2025-06")
+        assert read_owner(published.reports_dir / versions.LOCK)["pid"] == holder.pid
 
 
 def test_revise_and_force_never_take_the_fast_path(published: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:

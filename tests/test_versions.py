@@ -145,18 +145,6 @@ def test_write_atomic_replaces_the_file_and_leaves_no_temporary(tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir()] == ["index.html"]
 
 
-def test_run_lock_refuses_a_live_holder_and_takes_over_a_dead_one(workspace: Workspace) -> None:
-    lock = workspace.reports_dir / versions.LOCK
-    workspace.reports_dir.mkdir(parents=True)
-    lock.write_text(str(os.getppid()), encoding="ascii")  # a live process
-    with pytest.raises(RunError, match="another serviceplan run"), versions.run_lock(workspace):
-        pass
-    lock.write_text(str(dead_pid()), encoding="ascii")
-    with versions.run_lock(workspace):
-        assert lock.read_text(encoding="ascii") == str(os.getpid())
-    assert not lock.exists()
-
-
 def test_clean_leftovers_removes_only_what_dead_runs_left(workspace: Workspace) -> None:
     staging = workspace.reports_dir / versions.STAGING
     dead = staging / f"2025-06.{dead_pid()}"

@@ -50,11 +50,12 @@ from serviceplan import manifest as mf
 from serviceplan import render as rd
 from serviceplan.areas import AREAS, Area
 from serviceplan.data import build_canonical, input_files, validate_period
-from serviceplan.errors import DataError, RunError, ServiceplanError
+from serviceplan.errors import DataError, RunError, ServiceplanError, redact
 from serviceplan.kpis import KPI_COLUMNS, Context
 from serviceplan.params import Params, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+from serviceplan.run_lock import run_lock
 
 KERNEL = "python3"
 # A batch kernel keeps no IPython input history: nobody reads it, and two kernels writing the history database
@@ -142,7 +143,8 @@ def run_periods(
     single = len(periods) == 1
     outcomes: list[Outcome] = []
     plans: list[MonthPlan] = []
-    with versions.run_lock(ws), _sigterm_as_interrupt():
+    with run_lock(ws), _sigterm_as_interrupt():
+        kernel_fork.remove_stale_kernel_dirs()  # of kernels of runs killed with kill -9 (not in the workspace)
         removed = versions.clean_leftovers(ws)
         if removed:
             _say(console, f"removed {len(removed)} leftover(s) of interrupted runs from {ws.reports_dir}")
@@ -192,8 +194,8 @@ def run_periods(
 
 
 def _say(console: Console, text: str) -> None:
-    """Print one plain line (no markup, no wrapping), so that messages stay one line each."""
-    console.print(text, markup=False, highlight=False, soft_wrap=True)
+    """Print one plain line (no markup, no wrapping, identity codes redacted), so that messages stay one line each."""
+    console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def _failed(
@@ -349,10 +351,23 @@ def _worker_main(connection: Any) -> None:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         spec = connection.recv()
-    except EOFError:  # the main process is gone
+    except (EOFError, OSError):  # the main process is gone
         return
-    if spec is not None:
-        connection.send(_execute_notebook(spec))
+    if spec is None:
+        return
+    result = _execute_notebook(spec)
+    with contextlib.suppress(OSError):  # BrokenPipeError: the main process is gone, nobody to tell
+        connection.send(result)
+
+
+def _exit_when_gone(pid: int, interval: float = 0.5) -> None:
+    """In a worker: end the worker at once when the main process ``pid`` is gone (killed with ``kill -9``), so
+    that no orphan goes on executing a notebook of a run that no longer exists. Its kernel follows within a
+    second: ipykernel ends when its parent process changes."""
+    while True:
+        time.sleep(interval)
+        if not versions.pid_alive(pid):
+            os._exit(0)
 
 
 def _context(ws: Workspace, areas: Sequence[Area]) -> Any:
@@ -458,6 +473,8 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
         with kernel_fork.zygote(enabled=spec["fork_kernel"]) as launch:
+            # after the zygote's fork: a thread must not exist when the process forks
+            threading.Thread(target=_exit_when_gone, args=(spec["main_pid"],), daemon=True).start()
             papermill.execute_notebook(
                 spec["input"],
                 spec["output"],
@@ -524,6 +541,7 @@ def _job_spec(
     work.mkdir(parents=True, exist_ok=True)
     return {
         "fork_kernel": context.get_start_method() == "forkserver",  # workers forked from the preloaded server
+        "main_pid": os.getpid(),  # the worker ends when this process is gone
         "title": job.area.title,
         "preview": str(plan.staging / rd.preview_name(job.area.notebook)) if preview else None,
         "input": str(job.source),
@@ -693,10 +711,11 @@ def _sanitize(path: Path, period: str, workspace: str) -> None:
 
 
 def _scrub_log(log: Path, workspace: str) -> None:
-    """Shorten local paths in a notebook's log, which is published with the version."""
+    """Shorten local paths in a notebook's log, which is published with the version, and redact anything
+    identity-code-like in it (the kernel's and Papermill's output, tracebacks included)."""
     if log.is_file():
         text = log.read_text(encoding="utf-8", errors="replace")
-        log.write_text(_scrub(text, workspace), encoding="utf-8", newline="\n")
+        log.write_text(redact(_scrub(text, workspace)), encoding="utf-8", newline="\n")
 
 
 def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> None:

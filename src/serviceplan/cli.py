@@ -1,18 +1,25 @@
 """The ``serviceplan`` command: one entry point for analysts, on Windows and Linux alike.
 
 Every failure ends with one line saying what to fix; data errors list each violation first. No traceback is
-shown for an error the user can fix.
+shown: an error the user can fix says what to fix, an operating-system error (a full disk, a file without
+permission) says which file and what happened, and anything else is one line naming the error
+(``SERVICEPLAN_TRACEBACK=1`` shows where it came from). Everything the command prints, its own lines, the batch's
+progress, argparse's usage errors and warnings, passes through :func:`serviceplan.errors.redact` on its way out.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import traceback
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from serviceplan import __version__
-from serviceplan.errors import DataError, ServiceplanError
+from serviceplan.errors import DataError, ServiceplanError, os_problem, redact
 
 if TYPE_CHECKING:
     from serviceplan.paths import Workspace
@@ -73,6 +80,7 @@ def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
     """
     from serviceplan import versions
     from serviceplan.periods import parse_periods
+    from serviceplan.run_lock import run_lock
 
     available = ws.raw_periods()
     if not available:
@@ -80,7 +88,7 @@ def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
     periods = parse_periods(periods_text) if periods_text else [available[-1]]
     if len(periods) != 1 or not versions.revisions_of(ws, periods[0]):
         return None
-    with versions.run_lock(ws):  # a run in progress is reported as the batch reports it
+    with run_lock(ws):  # a run in progress is reported as the batch reports it
         if versions.find_leftovers(ws):
             return None
         from serviceplan.render import write_landing_page
@@ -164,8 +172,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _RedactingStream:
+    """A text stream that hides identity codes in everything written to it (see :func:`redact`)."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(redact(text))
+        return len(text)
+
+    def writelines(self, lines: Iterator[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _redacted_output() -> Iterator[None]:
+    """Redact standard output and standard error of this process while the command runs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _RedactingStream(sys.stdout), _RedactingStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _shown_path(name: object) -> str:
+    """A file named by an operating-system error, relative to the current folder when it is inside it."""
+    path = Path(os.fsdecode(name))  # type: ignore[arg-type]
+    with contextlib.suppress(ValueError):
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    return str(path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    with _redacted_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "seed", 0) is None:
@@ -177,8 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         print(exc.report(), file=sys.stderr)
         count = len(exc.violations)
+        outcome = "" if args.command == "validate" else "; nothing was executed or published"
         print(
-            f"error: {count} input data violation{'s' if count != 1 else ''}; nothing was executed or published. "
+            f"error: {count} input data violation{'s' if count != 1 else ''}{outcome}. "
             "Fix the file(s) named above and run again.",
             file=sys.stderr,
         )
@@ -189,6 +240,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was published", file=sys.stderr)
         return 130
+    except OSError as exc:
+        where = f"{_shown_path(exc.filename)}: " if exc.filename else ""
+        print(f"error: {where}{os_problem(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line, and the traceback only when asked for
+        if os.environ.get("SERVICEPLAN_TRACEBACK"):
+            traceback.print_exc()
+        text = " ".join(str(exc).split())[:300]
+        print(
+            f"error: unexpected {type(exc).__name__}: {text} (a fault of serviceplan, not of your data: report it;"
+            " SERVICEPLAN_TRACEBACK=1 shows where it happened)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

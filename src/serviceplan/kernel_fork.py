@@ -12,6 +12,16 @@ the zygote is forked before the worker has run any notebook.
 
 Where ``os.fork`` is missing, or the kernel command is not the standard ipykernel one, the manager starts the
 kernel the usual way.
+
+**Transport.** Papermill and the kernel talk over ZeroMQ. By default jupyter_client picks five free TCP ports on
+the loopback by binding and releasing them, and the kernel binds them again a moment later: another process may
+take one in between (a known race of parallel Papermill runs, nteract/papermill#511), and the kernel then dies
+with "Address already in use", seen by Papermill as "Kernel died before replying to kernel_info". Over TCP
+without CurveZMQ keys ipykernel also warns in every notebook's log that its traffic is unencrypted. Where Unix
+domain sockets exist, :class:`ForkingKernelManager` uses ZeroMQ's ``ipc`` transport instead, with its connection
+file and sockets in a private folder (mode 0700) of its own that it removes when the kernel is shut down: no
+ports to race for, nothing readable by other users, and so nothing to warn about. Elsewhere (Windows) it keeps
+TCP and has jupyter_client provision CurveZMQ keys where the kernel spec says the kernel supports them.
 """
 
 from __future__ import annotations
@@ -22,8 +32,11 @@ import contextlib
 import gc
 import json
 import os
+import shutil
 import signal
+import socket
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
+from traitlets import CaselessStrEnum
 
 # Modules every kernel needs before the notebook's own imports: the kernel itself, and pyplot, which the kernel's
 # inline backend serves.
@@ -38,6 +52,10 @@ KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matpl
 
 # The name a forked kernel gives its process (``/proc/<pid>/comm``, at most 15 characters).
 KERNEL_PROCESS_NAME = "ipykernel-fork"
+# The prefix of a kernel's private folder for its connection file and sockets (in the temporary folder).
+KERNEL_DIR_PREFIX = "serviceplan-kernel-"
+# Unix domain socket paths are limited to 107 bytes on Linux (103 on macOS); the sockets are <folder>/k-<n>.
+_MAX_SOCKET_PATH = 100
 
 _zygote: _Zygote | None = None
 
@@ -304,8 +322,61 @@ class _ForkedProcess:
         self.send_signal(signal.SIGKILL)
 
 
+def ipc_available() -> bool:
+    """Whether ZeroMQ's ``ipc`` transport (Unix domain sockets) can be used here."""
+    return hasattr(socket, "AF_UNIX") and sys.platform != "win32"
+
+
+def remove_stale_kernel_dirs() -> list[Path]:
+    """Remove the private kernel folders (see :class:`ForkingKernelManager`) of processes that no longer run
+    (a run killed with ``kill -9`` leaves its kernels' folders behind); returns what was removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}*"):
+        pid_text = folder.name[len(KERNEL_DIR_PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class ForkingKernelManager(AsyncKernelManager):
-    """A kernel manager that turns the waiting zygote (see :func:`zygote`) into the kernel, if there is one."""
+    """A kernel manager that turns the waiting zygote (see :func:`zygote`) into the kernel, if there is one, and
+    talks to it over Unix domain sockets in a private folder where they exist (see the module's docstring)."""
+
+    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc" if ipc_available() else "tcp", config=True)
+    _private_dir: str | None = None
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.transport == "ipc" and not self.connection_file:
+            folder = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")  # mode 0700
+            if len(os.path.join(folder, "k-99")) > _MAX_SOCKET_PATH:  # a very long temporary folder
+                shutil.rmtree(folder, ignore_errors=True)
+                self.transport = "tcp"
+            else:
+                self._private_dir = folder
+                self.connection_file = os.path.join(folder, "kernel.json")
+                self.ip = os.path.join(folder, "k")
+        supports_curve = getattr(self, "_kernel_supports_curve_encryption", lambda: False)  # jupyter_client >= 8.7
+        if self.transport == "tcp" and supports_curve():
+            self.transport_encryption = "auto"
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart and self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
+            self._private_dir = None
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         global _zygote

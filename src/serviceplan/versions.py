@@ -9,7 +9,6 @@ runs, kept for inspection), ``.cache`` (executed notebooks keyed by their execut
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import math
@@ -17,7 +16,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -275,39 +274,6 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@contextlib.contextmanager
-def run_lock(ws: Workspace) -> Iterator[Path]:
-    """Hold ``reports/.lock`` for the duration of a run, so that two runs never publish into one workspace.
-
-    A lock left by a process that no longer runs (killed) is taken over.
-    """
-    ws.reports_dir.mkdir(parents=True, exist_ok=True)
-    lock = ws.reports_dir / LOCK
-    for _attempt in range(3):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                holder = int(lock.read_text(encoding="ascii").strip() or "0")
-            except (OSError, ValueError):
-                holder = 0
-            if holder and holder != os.getpid() and pid_alive(holder):
-                raise RunError(
-                    f"another serviceplan run (process {holder}) is working in {ws.reports_dir}; wait for it to end"
-                ) from None
-            lock.unlink(missing_ok=True)
-            continue
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(str(os.getpid()))
-        break
-    else:
-        raise RunError(f"could not take the lock {lock}; remove it if no serviceplan run is active")
-    try:
-        yield lock
-    finally:
-        lock.unlink(missing_ok=True)
 
 
 def staging_dir(ws: Workspace, name: str) -> Path:
