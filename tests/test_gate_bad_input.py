@@ -16,20 +16,29 @@ no notebook runs: executing one would fail the case.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from rich.console import Console
 
-from serviceplan import batch
+from hetu_samples import CODE, CODE_1900S_Y, WRITTEN_FORMS, holds_code
+from serviceplan import batch, data
 from serviceplan.batch import run_periods
 from serviceplan.cli import main
+from serviceplan.data import load, validate_period
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 
@@ -183,18 +192,47 @@ HTML_ERROR_PAGE = (
 # --- the cases -----------------------------------------------------------------------------------------------------
 
 
+Fault = Callable[[pytest.MonkeyPatch, Path], None]
+
+
 @dataclass(frozen=True)
 class Case:
-    """One malformed input: how the delivered files are broken, and every violation line the user must see."""
+    """One malformed input: how the delivered files are broken, and every violation line the user must see.
+
+    ``closing``: the lines are input data violations, followed by the closing line; otherwise the run stops with
+    one ``error:`` line (a parameter, a month or a machine at fault). ``fault`` breaks the machine rather than a
+    file (a disk that is full, a file the account may not read). ``period`` is the month run.
+    """
 
     id: str
     mutate: Callable[[Path], None]
     lines: tuple[str, ...]
+    closing: bool = True
+    exit_code: int = 1
+    fault: Fault | None = None
+    period: str = PERIOD
 
 
 def case(id: str, mutate: Callable[[Path], None], *lines: str) -> Case:
     """A case whose run must print exactly ``lines`` (then the closing line) on standard error."""
     return Case(id, mutate, lines)
+
+
+def stopped(
+    id: str,
+    mutate: Callable[[Path], None],
+    line: str,
+    *,
+    exit_code: int = 1,
+    fault: Fault | None = None,
+    period: str = PERIOD,
+) -> Case:
+    """A case whose run must print exactly one ``error:`` line and nothing else on standard error."""
+    return Case(id, mutate, (line,), closing=False, exit_code=exit_code, fault=fault, period=period)
+
+
+def unchanged(folder: Path) -> None:
+    """No file is broken (the case breaks the machine: see its fault)."""
 
 
 LEDGER = "kirjanpito_2025-06.csv"
@@ -209,7 +247,7 @@ ACTIONS = "toimenpiteet_2025-06.csv"
 PARTNERS = "kumppanit_2025-06.yaml"
 STATFIN = "statfin_12r5.json"
 
-CASES: tuple[Case, ...] = (
+EXPORT_CASES: tuple[Case, ...] = (
     # --- ledger: Finnish CSV, UTF-8 with BOM
     case(
         "ledger-decimal-point",
@@ -630,6 +668,378 @@ CASES: tuple[Case, ...] = (
 )
 
 
+# --- issue 12: identity codes in every input position, wrong numbers, OS and parser failures, limits ---------------
+
+
+def excel_edit(name: str, change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
+    """Change the workbook of delivered file ``name`` with openpyxl and save it."""
+
+    def mutate(folder: Path) -> None:
+        path = folder / name
+        workbook = openpyxl.load_workbook(path)
+        change(workbook)
+        workbook.save(path)
+
+    return mutate
+
+
+def _add_header(header: str) -> Callable[[openpyxl.Workbook], None]:
+    def change(workbook: openpyxl.Workbook) -> None:
+        sheet = workbook.active
+        row = next(r for r in sheet.iter_rows() if any(c.value == "Ikäryhmä" for c in r))
+        sheet.cell(row=row[0].row, column=sheet.max_column + 1, value=header)
+
+    return change
+
+
+def _stray_cell(workbook: openpyxl.Workbook) -> None:
+    workbook.active.cell(row=1_048_576, column=16_384, value="x")  # XFD1048576, the last cell of a sheet
+
+
+def _instructions_sheet_first(workbook: openpyxl.Workbook) -> None:
+    workbook.create_sheet("Ohje", 0)["A1"] = "Raportin tiedot ovat seuraavalla välilehdellä."
+
+
+def duplicate_row(name: str, line: int, change: Callable[[list[str]], list[str]]) -> Callable[[Path], None]:
+    """Append a copy of file line ``line`` (the header is line 1), changed by ``change``."""
+    return edit_rows(name, lambda rows: [*rows, change(list(rows[line - 1]))])
+
+
+def symlink(name: str, target: str) -> Callable[[Path], None]:
+    """Replace delivered file ``name`` by a symbolic link to ``target`` (relative to the month's folder)."""
+
+    def mutate(folder: Path) -> None:
+        (folder / name).unlink()
+        (folder / name).symlink_to(target)
+
+    return mutate
+
+
+def as_folder(name: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        (folder / name).unlink()
+        (folder / name).mkdir()
+
+    return mutate
+
+
+def copy_as(name: str, new_name: str) -> Callable[[Path], None]:
+    return lambda folder: shutil.copy2(folder / name, folder / new_name)
+
+
+def sparse_file(name: str, megabytes: int) -> Callable[[Path], None]:
+    """Replace ``name`` by a file of ``megabytes`` (sparse: no disk space, no time) that nobody must read."""
+
+    def mutate(folder: Path) -> None:
+        with (folder / name).open("r+b") as handle:
+            handle.truncate(megabytes * 1024 * 1024)
+
+    return mutate
+
+
+def alias_bomb(levels: int = 12, width: int = 10) -> str:
+    """YAML of a few hundred bytes that is ``width ** levels`` strings once its aliases are expanded."""
+    lines = ['a0: &a0 ["lol"]']
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def nested_json(levels: int) -> bytes:
+    return ("[" * levels + "]" * levels).encode()
+
+
+def deny_read(name: str) -> Fault:
+    """The account running serviceplan may not read ``name``: the file's permissions say so, and where that
+    does not stop this process (it runs as root) the operating system's answer is given for it."""
+
+    def fault(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+        path = folder / name
+        path.chmod(0)
+        if os.access(path, os.R_OK):
+            real = Path.read_bytes
+
+            def read_bytes(self: Path) -> bytes:
+                if self == path:
+                    raise PermissionError(errno.EACCES, "Permission denied", str(self))
+                return real(self)
+
+            monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+    return fault
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """The disk fills up when the first canonical table of the month is written."""
+
+    def write_table(table: object, where: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(where))
+
+    monkeypatch.setattr(data.pq, "write_table", write_table)
+
+
+def _statfin_region(code: str) -> Callable[[dict], None]:
+    def change(document: dict) -> None:
+        category = document["dimension"]["Alue"]["category"]
+        category["index"][code] = category["index"].pop("KU398")
+        category["label"][code] = category["label"].pop("KU398")
+
+    return change
+
+
+CODE_FORMS = tuple(WRITTEN_FORMS.items())
+NOTE = "expected aggregated data only: the cell holds a personal identity code (value not shown)"
+TEN_MB = "limit inputs.max_file_mb in params/defaults.yaml"
+ANCHOR = "expected every value written out: YAML anchors and aliases are not accepted (found an anchor (&))"
+
+ISSUE_12_CASES: tuple[Case, ...] = (
+    # --- identity codes in a value, in every written form (a free-text note passes every other check)
+    *(
+        case(
+            f"identity-code-in-a-note-{form.replace(' ', '-').replace(',', '')}",
+            set_cell(ACTIONS, 3, "Huomio", f"Yhteyshenkilö {written}"),
+            f"{RAW}/{ACTIONS}, row 3, column 'Huomio'; {NOTE}",
+        )
+        for form, written in CODE_FORMS
+    ),
+    case(
+        "identity-code-in-a-number-column",
+        set_cell(KELA, 3, "Saajat", CODE.lower()),
+        f"{RAW}/{KELA}, row 3, column 'Saajat'; expected a whole number at least 0 and at most 100000",
+        f"{RAW}/{KELA}, row 3, column 'Saajat'; {NOTE}",
+    ),
+    case(
+        "identity-code-in-a-yaml-value",
+        replace(PARTNERS, "palvelu: Työvoimakoulutus", f"palvelu: Työvoimakoulutus {WRITTEN_FORMS['en dash']}"),
+        f"{RAW}/{PARTNERS}, row 97, column 'palvelu'; {NOTE}",
+    ),
+    case(
+        "identity-code-in-a-workbook-cell",
+        set_excel_cell(EVENTS, 6, "Ikäryhmä", WRITTEN_FORMS["century sign A, lower case"]),
+        f"{RAW}/{EVENTS}, row 6, column 'Ikäryhmä'; expected one of alle 20, 20-24, 25-29, 30-54, 55-, Nimetön"
+        " asiointi, Yhteensä",
+        f"{RAW}/{EVENTS}, row 6, column 'Ikäryhmä'; {NOTE}",
+    ),
+    # --- ... in a header, a YAML key, a JSON-stat category code and a file name
+    case(
+        "identity-code-as-a-csv-header",
+        edit_rows(LEDGER, lambda r: [[*r[0], WRITTEN_FORMS["minus sign"]], *[[*row, ""] for row in r[1:]]]),
+        f"{RAW}/{LEDGER}, row 1; expected aggregated data only: the header of column 8 holds a personal identity"
+        " code (not shown)",
+    ),
+    case(
+        "identity-code-as-a-workbook-header",
+        excel_edit(EVENTS, _add_header(WRITTEN_FORMS["lower-case check character"])),
+        f"{RAW}/{EVENTS}, row 5; expected aggregated data only: the header of column 12 holds a personal identity"
+        " code (not shown)",
+    ),
+    case(
+        "identity-code-as-a-yaml-key",
+        replace(PARTNERS, "kausi: 2025-06", f"kausi: 2025-06\n{CODE_1900S_Y}: Matti"),
+        f"{RAW}/{PARTNERS}, row 4, column '<identity code removed>'; expected only the keys kausi, kumppanit,"
+        " sopimukset, yhteydet",
+    ),
+    case(
+        "identity-code-as-a-jsonstat-category-code",
+        edit_json(STATFIN, _statfin_region(CODE.lower())),
+        f"{RAW}/{STATFIN}, column 'dimension.Alue.category.index': got '<identity code removed>'; expected a"
+        " region: one of KU398, MK07, SSS (with or without a prefix)",
+    ),
+    case(
+        "identity-code-in-a-file-name",
+        copy_as(STATFIN, f"statfin_{CODE.lower()}.json"),
+        f"{RAW}/statfin_<identity code removed>.json: got 'statfin_<identity code removed>.json'; expected a file"
+        " named statfin_<table>.json, table one of 12r5, 12ta, 12ts, 12u4, 12u6",
+    ),
+    # --- wrong numbers, months and duplicates that were accepted quietly
+    case(
+        "ledger-three-decimals-in-euros",
+        set_cell(LEDGER, 2, "Summa", "736,618"),
+        f"{RAW}/{LEDGER}, row 2, column 'Summa': got '736,618'; expected a number with a decimal comma and at most"
+        " 2 decimals (e.g. 1234,50) at least -5e+06 and at most 5e+06",
+    ),
+    case(
+        "ledger-space-inside-a-thousands-group",
+        set_cell(LEDGER, 3, "Summa", "7 36618,35"),
+        f"{RAW}/{LEDGER}, row 3, column 'Summa': got '7 36618,35'; expected a number with a decimal comma and at"
+        " most 2 decimals (e.g. 1234,50) at least -5e+06 and at most 5e+06",
+    ),
+    case(
+        "kela-groups-of-four",
+        set_cell(KELA, 2, "Maksetut etuudet", "121 5082,03"),
+        f"{RAW}/{KELA}, row 2, column 'Maksetut etuudet': got '121 5082,03'; expected a number with a decimal"
+        " comma and at most 2 decimals (e.g. 1234,50) at least 0 and at most 5e+07",
+    ),
+    case(
+        "grants-three-decimals-in-euros",
+        set_cell(GRANTS, 3, "Maksettu €", "13701,975"),
+        f"{RAW}/{GRANTS}, row 3, column 'Maksettu €': got '13701,975'; expected a number with a decimal comma and"
+        " at most 2 decimals (e.g. 1234,50) at least 0 and at most 5e+06",
+    ),
+    case(
+        "kela-benefit-month-of-year-zero",
+        set_cell(KELA, 2, "Etuuskuukausi", "0000-05"),
+        f"{RAW}/{KELA}, row 2, column 'Etuuskuukausi': got '0000-05'; expected a month from 2024-01 (the plan's"
+        " data start) to 2025-06 (the delivery month)",
+    ),
+    case(
+        "kela-benefit-month-before-the-data",
+        set_cell(KELA, 3, "Etuuskuukausi", "2019-05"),
+        f"{RAW}/{KELA}, row 3, column 'Etuuskuukausi': got '2019-05'; expected a month from 2024-01 (the plan's"
+        " data start) to 2025-06 (the delivery month)",
+    ),
+    case(
+        "services-same-row-with-the-provider-in-capitals",
+        duplicate_row(SERVICES, 3, lambda row: [c.upper() if i == 2 else c for i, c in enumerate(row)]),
+        f"{RAW}/{SERVICES}, row 16, column 'Palveluntuottaja': got '2025-06, Starttiraha, LAHDEN KAUPUNKI';"
+        " expected one row per (period, service_type, provider) (duplicate key)",
+    ),
+    case(
+        "services-same-row-with-spaces-in-the-provider",
+        duplicate_row(
+            SERVICES, 3, lambda row: [f" {c.replace(' ', '  ')}\u00a0" if i == 2 else c for i, c in enumerate(row)]
+        ),
+        f"{RAW}/{SERVICES}, row 16, column 'Palveluntuottaja': got '2025-06, Starttiraha, Lahden  kaupunki';"
+        " expected one row per (period, service_type, provider) (duplicate key)",
+    ),
+    case(
+        "events-two-deliveries-xlsx-and-csv",
+        write_bytes("asiakastapahtumat_2025-06.csv", "Kuukausi;Ikäryhmä\n".encode()),
+        f"{RAW}/; expected one delivery of Asiakastapahtumat (asiakastietojärjestelmä) for the month, found 2:"
+        " asiakastapahtumat_2025-06.csv and asiakastapahtumat_2025-06.xlsx (remove or rename the one that does"
+        " not apply)",
+    ),
+    # --- the file system and the parsers
+    case(
+        "ledger-symlink-loop",
+        symlink(LEDGER, LEDGER),
+        f"{RAW}/{LEDGER}; expected a readable file (a symbolic link that loops back on itself (symlink loop):"
+        " point it at the real file)",
+    ),
+    case(
+        "ledger-link-to-nowhere",
+        symlink(LEDGER, "../2025-05/poistettu.csv"),
+        f"{RAW}/{LEDGER}; expected a readable file (no such file (moved or deleted meanwhile, or a link that"
+        " points nowhere))",
+    ),
+    case(
+        "ledger-a-folder",
+        as_folder(LEDGER),
+        f"{RAW}/{LEDGER}; expected a readable file (it is a folder, not a file)",
+    ),
+    Case(
+        "ledger-permission-denied",
+        unchanged,
+        (
+            f"{RAW}/{LEDGER}; expected a readable file (permission denied: give the account that runs serviceplan"
+            " access to it)",
+        ),
+        fault=deny_read(LEDGER),
+    ),
+    case(
+        "ledger-doubled-bom",
+        write_bytes(LEDGER, lambda b: BOM + b),
+        f"{RAW}/{LEDGER}, row 1; expected at most one byte-order mark (BOM) at the start; the file has two (it was"
+        " converted twice): save it again as 'CSV UTF-8'",
+    ),
+    case(
+        "ledger-only-separators",
+        write_bytes(LEDGER, b";;;;;;\n;;;;;;\n"),
+        f"{RAW}/{LEDGER}; expected a ';'-separated table with a header row (no header)",
+    ),
+    case(
+        "ledger-bom-inside-a-header",
+        edit_text(LEDGER, lambda t: t.replace("Summa", "\ufeffSumma", 1)),
+        f"{RAW}/{LEDGER}, row 1, column 'Summa'; expected this column (missing)",
+        f"{RAW}/{LEDGER}, row 1, column '<BOM>Summa'; expected only the columns Kausi, Kustannuspaikka,"
+        " Kustannuspaikan nimi, Tili, Tilin nimi, Talousarvioluokka, Summa (unexpected column)",
+    ),
+    case(
+        "partners-recursive-anchor",
+        replace(PARTNERS, "kumppanit:\n", "kumppanit: &k\n- *k\n"),
+        f"{RAW}/{PARTNERS}, row 4; {ANCHOR}",
+    ),
+    case(
+        "partners-alias-bomb",
+        edit_text(PARTNERS, lambda t: t + alias_bomb()),
+        f"{RAW}/{PARTNERS}, row 293; {ANCHOR}",
+    ),
+    case(
+        "partners-nested-too-deep",
+        edit_text(PARTNERS, lambda t: t + "syvä: " + "[" * 200 + "]" * 200 + "\n"),
+        f"{RAW}/{PARTNERS}, row 293; expected at most 64 levels of nesting",
+    ),
+    case(
+        "statfin-nested-too-deep",
+        write_bytes(STATFIN, nested_json(100_000)),
+        f"{RAW}/{STATFIN}; expected JSON nested at most 64 levels deep",
+    ),
+    case(
+        "events-stray-cell-at-xfd1048576",
+        excel_edit(EVENTS, _stray_cell),
+        f"{RAW}/{EVENTS}; expected at most 100000 rows and 120 columns (sheet 'Asiakastapahtumat' spans 1048576"
+        " rows and 16384 columns; limit inputs.max_rows/max_columns in params/defaults.yaml): delete the stray"
+        " cells outside the table (Ctrl+End in Excel shows the last one)",
+    ),
+    case(
+        "events-data-on-the-second-sheet",
+        excel_edit(EVENTS, _instructions_sheet_first),
+        f"{RAW}/{EVENTS}; expected a header row with the columns 'Kuukausi', 'Ikäryhmä', 'Uudet työnhakijat',"
+        " 'Alkuhaastattelut', 'Alkuhaastattelu 5 työpäivässä', 'Alkuhaastattelu 10 työpäivässä',"
+        " 'Työnhakukeskustelut erääntyneet', 'Työnhakukeskustelut määräajassa', 'Asiakkaat kuukauden lopussa',"
+        " 'Nimetty omatyöntekijä', 'Ohjaamo-käynnit' on the first sheet 'Ohje' (it is on sheet 'Asiakastapahtumat':"
+        " move that sheet first)",
+    ),
+    case(
+        "ledger-200-mb",
+        sparse_file(LEDGER, 200),
+        f"{RAW}/{LEDGER}; expected at most 10 MB (the file is 200.0 MB; {TEN_MB}): is this one month's export?",
+    ),
+    case(
+        "ledger-too-many-rows",
+        edit_text(LEDGER, lambda t: t + "\n" * 100_000),
+        f"{RAW}/{LEDGER}; expected at most 100000 rows (the file has 100013 lines; limit inputs.max_rows in"
+        " params/defaults.yaml)",
+    ),
+    stopped(
+        "disk-full-while-storing-a-canonical-table",
+        unchanged,
+        "error: could not store the canonical table data/canonical/ledger/2025-06.parquet: disk full: free space"
+        " and run again",
+        fault=disk_full,
+    ),
+    # --- a month without data, and parameters that name what is not there
+    stopped(
+        "month-without-any-data",
+        unchanged,
+        "error: no data for 2031-01 (no files in data/raw/2031-01/); newest month with data is 2026-06",
+        exit_code=2,
+        period="2031-01",
+    ),
+    stopped(
+        "params-hub-partner-not-in-the-network",
+        in_workspace(
+            "params/defaults.yaml", "hub_partner_id: tyollisyyspalvelut", "hub_partner_id: tyollisuuspalvelut"
+        ),
+        "error: params/defaults.yaml: key 'areas.ecosystems.hub_partner_id': 'tyollisuuspalvelut' is no partner of"
+        f" the partner network in force in 2025-06 ({RAW}/{PARTNERS}); did you mean 'tyollisyyspalvelut'?",
+    ),
+    stopped(
+        "params-deadline-the-report-does-not-count",
+        in_workspace("params/defaults.yaml", "initial_interview_working_days: 5", "initial_interview_working_days: 7"),
+        "error: params/defaults.yaml: key 'service_level.0.initial_interview_working_days': a deadline the client"
+        " system report counts (5 and 10 working days): interviews within 7 working days cannot be followed (got 7)",
+    ),
+    stopped(
+        "params-yaml-alias",
+        in_workspace("params/defaults.yaml", "  people: 100", "  people: &ihmiset 100"),
+        f"error: params/defaults.yaml: line 119: {ANCHOR}",
+    ),
+)
+
+CASES: tuple[Case, ...] = (*EXPORT_CASES, *ISSUE_12_CASES)
+
+
 # --- running a case ------------------------------------------------------------------------------------------------
 
 
@@ -663,28 +1073,132 @@ def test_bad_input_stops_the_run_with_a_clear_message(
     shutil.copytree(template.root, root)
     ws = Workspace(root)
     broken.mutate(ws.raw_period_dir(PERIOD))
+    if broken.fault is not None:
+        broken.fault(monkeypatch, ws.raw_period_dir(PERIOD))
     before = tree_state(ws.reports_dir)
     monkeypatch.setattr(batch, "_execute", _no_notebooks)
     capsys.readouterr()
+    started = time.time()
 
-    code = main(["--workspace", str(root), "run", PERIOD])
+    code = main(["--workspace", str(root), "run", broken.period])
 
     out, err = capsys.readouterr()
-    assert code == 1
+    assert not holds_code(out + err), "an identity code was printed"  # checked first: the asserts below print err
+    assert not stored_codes(ws, since=started), "an identity code was stored in data/canonical/"
+    assert code == broken.exit_code
     assert "Traceback" not in out + err
     lines = err.splitlines()
     n = len(broken.lines)
-    assert lines == [*broken.lines, CLOSING.format(n=n, s="s" if n != 1 else "")], err
+    closing = [CLOSING.format(n=n, s="s" if n != 1 else "")] if broken.closing else []
+    assert lines == [*broken.lines, *closing], err
     assert tree_state(ws.reports_dir) == before
     assert not (ws.reports_dir / PERIOD).exists()
+
+
+def stored_codes(ws: Workspace, since: float) -> int:
+    """How many canonical files written since ``since`` hold one of the test's identity codes (any form)."""
+    found = 0
+    for path in ws.canonical_dir.rglob("*") if ws.canonical_dir.is_dir() else ():
+        if not path.is_file() or path.stat().st_mtime < since:
+            continue
+        if path.suffix == ".parquet":
+            table = pd.read_parquet(path)
+            text = " ".join([*map(str, table.columns), *map(str, table.astype(str).to_numpy().ravel())])
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        found += holds_code(text)
+    return found
 
 
 def test_the_suite_covers_every_dataset_and_enough_cases() -> None:
     from serviceplan.sources import DATASETS
 
-    assert len(CASES) >= 30
+    assert len(CASES) >= 90
     assert len({c.id for c in CASES}) == len(CASES)
     named = "\n".join(line for c in CASES for line in c.lines)
     for dataset in DATASETS.values():
         stem = dataset.file_stem.format(period=PERIOD).rstrip("*")
         assert f"{RAW}/{stem}" in named, f"no case for {dataset.name}"
+
+
+# --- memory and time stay bounded ------------------------------------------------------------------------------------
+
+CASE_BY_ID = {c.id: c for c in CASES}
+# On main (b8cff03) these took 4 GB in 11 s (a stray cell), more than 3 GB (an alias bomb) and 3.3 GB in 150-230 s
+# (a 200 MB ledger) before anything was said (issue 12).
+BOUNDED = ("events-stray-cell-at-xfd1048576", "partners-alias-bomb", "ledger-200-mb")
+EXTRA_MB = 100  # a refused file may cost at most this much memory more than checking the valid month
+SECONDS = 60  # ... and be refused within this time (the valid month takes a few seconds)
+
+
+def measured_validate(ws: Workspace) -> tuple[int, float, float]:
+    """``serviceplan validate 2025-06`` in a process of its own: its exit code, peak memory (MB, the resident set
+    size the kernel recorded for it) and seconds. Killed after ``2 * SECONDS``."""
+    command = [sys.executable, "-m", "serviceplan.cli", "--workspace", str(ws.root), "validate", PERIOD]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    timer = threading.Timer(2 * SECONDS, process.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        timer.cancel()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    peak_mb = usage.ru_maxrss / 1024 if sys.platform.startswith("linux") else usage.ru_maxrss / 1024 / 1024
+    return process.returncode, peak_mb, time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def valid_month_cost(template: Workspace, tmp_path_factory: pytest.TempPathFactory) -> tuple[float, float]:
+    """Peak memory (MB) and seconds of validating the unbroken month."""
+    root = tmp_path_factory.mktemp("valid") / "ws"
+    shutil.copytree(template.root, root)
+    code, peak, seconds = measured_validate(Workspace(root))
+    assert code == 0
+    return peak, seconds
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="the child's peak memory is read with os.wait4 (POSIX)")
+@pytest.mark.parametrize("case_id", BOUNDED)
+def test_refusing_a_huge_input_costs_no_more_memory_and_time_than_a_valid_month(
+    case_id: str, template: Workspace, tmp_path: Path, valid_month_cost: tuple[float, float]
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(template.root, root)
+    ws = Workspace(root)
+    CASE_BY_ID[case_id].mutate(ws.raw_period_dir(PERIOD))
+    code, peak, seconds = measured_validate(ws)
+    valid_peak, valid_seconds = valid_month_cost
+    print(f"{case_id}: {peak:.0f} MB, {seconds:.1f} s (the valid month: {valid_peak:.0f} MB, {valid_seconds:.1f} s)")
+    assert code == 1
+    assert peak < valid_peak + EXTRA_MB
+    assert seconds < SECONDS
+
+
+# --- valid variants are read, and read right ------------------------------------------------------------------------
+
+VARIANTS = (
+    (
+        "upper-case extension",
+        lambda folder: (folder / LEDGER).rename(folder / LEDGER.replace(".csv", ".CSV")),
+        342549.22,
+    ),
+    ("thousands in no-break-space groups", set_cell(LEDGER, 2, "Summa", "342\u00a0549,22"), 342549.22),
+    ("narrow no-break space and a minus sign", set_cell(LEDGER, 2, "Summa", "\u22121\u202f342\u202f549,2"), -1342549.2),
+    ("thin space, no decimals", set_cell(LEDGER, 2, "Summa", "1\u2009000"), 1000.0),
+    ("spaces around the cell", set_cell(LEDGER, 2, "Summa", "  342 549,22 "), 342549.22),
+)
+
+
+@pytest.mark.parametrize(("variant", "mutate", "amount"), VARIANTS, ids=[v[0] for v in VARIANTS])
+def test_valid_variants_are_accepted_and_read_right(
+    variant: str, mutate: Callable[[Path], None], amount: float, template: Workspace, tmp_path: Path
+) -> None:
+    root = tmp_path / "ws"
+    shutil.copytree(template.root, root)
+    ws = Workspace(root)
+    mutate(ws.raw_period_dir(PERIOD))
+    validate_period(ws, Period.parse(PERIOD))
+    ledger = load("ledger", PERIOD, ws)
+    june = ledger[(ledger["period"] == PERIOD) & (ledger["cost_centre"] == "451010") & (ledger["account"] == "4700")]
+    assert june["amount_eur"].tolist() == [pytest.approx(amount)]

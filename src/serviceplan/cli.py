@@ -201,11 +201,11 @@ def _redacted_output() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
-def _shown_path(name: object) -> str:
-    """A file named by an operating-system error, relative to the current folder when it is inside it."""
+def _shown_path(name: object, args: argparse.Namespace) -> str:
+    """A file named by an operating-system error, relative to the workspace when it is inside it."""
     path = Path(os.fsdecode(name))  # type: ignore[arg-type]
-    with contextlib.suppress(ValueError):
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    with contextlib.suppress(ServiceplanError, OSError, ValueError):
+        return path.resolve().relative_to(_workspace(args).root.resolve()).as_posix()
     return str(path)
 
 
@@ -241,7 +241,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print("interrupted: nothing was published", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f"{_shown_path(exc.filename)}: " if exc.filename else ""
+        where = f"{_shown_path(exc.filename, args)}: " if exc.filename else ""
         print(f"error: {where}{os_problem(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: one line, and the traceback only when asked for

@@ -200,9 +200,10 @@ class Contract:
                     Violation(
                         raw.file,
                         header_line,
-                        f"column {number}",
                         None,
-                        "a column header, not a personal identity code: aggregated data only (header not shown)",
+                        None,
+                        f"aggregated data only: the header of column {number} holds a personal identity code"
+                        " (not shown)",
                     )
                 )
             elif is_person_level_header(header):
@@ -309,14 +310,13 @@ def _privacy_scan(raw: RawTable, cells: dict[object, list[object]] | None = None
         return []
     violations = []
     for header, column in cells.items():
-        shown = f"column {list(cells).index(header) + 1}" if contains_identity_code(str(header)) else str(header)
         for position, cell in enumerate(column):
             if cell is not None and contains_identity_code(str(cell)):
                 violations.append(
                     Violation(
                         raw.file,
                         raw.line_of(position),
-                        shown,
+                        str(header),
                         None,
                         "aggregated data only: the cell holds a personal identity code (value not shown)",
                     )

@@ -7,6 +7,7 @@ the reader code, so an unchanged month costs a hash and a Parquet read.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import importlib
@@ -20,13 +21,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from serviceplan.errors import DataError, RunError, UsageError, Violation, os_problem
-from serviceplan.params import InputLimits, load_params
+from serviceplan.errors import DataError, ParameterError, RunError, UsageError, Violation, os_problem
+from serviceplan.params import InputLimits, key_file, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 from serviceplan.privacy import any_identity_code
 from serviceplan.readers import check_before_reading, display_name, input_limits
-from serviceplan.sources import DATASETS
+from serviceplan.sources import DATASETS, partners
 from serviceplan.sources.base import Dataset
 
 
@@ -173,7 +174,36 @@ def validate_period(ws: Workspace, period: Period) -> list[Path]:
             _store_delivery(ws, period, target, stamp, digest, paths, frame)
     if violations:
         raise DataError(violations)
+    check_parameter_references(ws, period)
     return checked
+
+
+def check_parameter_references(ws: Workspace, period: Period) -> None:
+    """Parameters that name something in the month's data name something that is there; otherwise one
+    :class:`ParameterError` naming the parameter file and key (before any page runs, not inside one).
+
+    Checked: ``areas.ecosystems.hub_partner_id``, the employment services' own node in the partner network in
+    force for ``period`` (a wrong id made the ecosystems page count 0 links).
+    """
+    if period < partners.DATASET.first_period:
+        return
+    hub = load_params(period.year, ws.params_dir).areas.ecosystems.hub_partner_id
+    network = load(partners.DATASET.name, period, ws)
+    if network.empty:
+        return  # no snapshot yet: the page says so itself
+    ids = sorted(set(network.loc[network["record"] == "partner", "partner_id"].astype(str)))
+    if hub in ids:
+        return
+    key = ("areas", "ecosystems", "hub_partner_id")
+    snapshot = Period.parse(str(network["period"].iloc[0]))
+    delivered = partners.DATASET.find(ws.raw_period_dir(str(snapshot)), snapshot)
+    shown = display_name(delivered) if delivered is not None else f"data/raw/{snapshot}/"
+    close = difflib.get_close_matches(hub, ids, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    raise ParameterError(
+        f"{key_file(period.year, ws.params_dir, key)}: key '{'.'.join(key)}': '{hub}' is no partner of the partner"
+        f" network in force in {period} ({shown}){hint}"
+    )
 
 
 # The code every reader may run besides its own module (helpers of the readers' checks included).

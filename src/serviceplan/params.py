@@ -108,6 +108,21 @@ class ServiceLevelRule(_Dated):
     initial_interview_working_days: int = Field(ge=1, le=60)
     job_search_discussion_interval_months: int = Field(ge=1, le=12)
 
+    @field_validator("initial_interview_working_days")
+    @classmethod
+    def _computable(cls, days: int) -> int:
+        """A deadline the client system's report counts, so that the services page can follow it (checked here,
+        when the parameters load, not in a notebook after every other page has run)."""
+        from serviceplan.sources.customer_events import WITHIN_WORKING_DAYS
+
+        if days not in WITHIN_WORKING_DAYS:
+            known = " and ".join(str(d) for d in WITHIN_WORKING_DAYS)
+            raise ValueError(
+                f"a deadline the client system report counts ({known} working days): "
+                f"interviews within {days} working days cannot be followed"
+            )
+        return days
+
 
 class Forecast(_Strict):
     run_rate_months: int = Field(ge=1, le=12)
@@ -448,6 +463,15 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
+def key_file(year: int, params_dir: Path, key: tuple[str, ...]) -> str:
+    """The parameter file (relative to the workspace) that sets ``key`` for ``year``: the year's file when it
+    overrides the key, else ``params/defaults.yaml``; for messages about a key's value."""
+    year_path = params_dir / "years" / f"{year}.yaml"
+    if year_path.is_file() and _has_key(_read_yaml(year_path, _display(year_path, params_dir)), key):
+        return _display(year_path, params_dir)
+    return _display(params_dir / "defaults.yaml", params_dir)
+
+
 def load_params(year: int, params_dir: Path) -> Params:
     """Load and validate the parameters for ``year`` from ``params_dir``."""
     defaults_path = params_dir / "defaults.yaml"
@@ -473,5 +497,6 @@ def load_params(year: int, params_dir: Path) -> Params:
         elif error["type"] == "extra_forbidden":
             detail = "unknown key (check the spelling against params/defaults.yaml)"
         else:
-            detail = f"{error['msg']} (got {error.get('input')!r})"
+            message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's message
+            detail = f"{message} (got {error.get('input')!r})"
         raise ParameterError(f"{_display(culprit, params_dir)}: key '{key}': {detail}") from None

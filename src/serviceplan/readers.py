@@ -21,15 +21,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
 
 from serviceplan.errors import DataError, Violation, os_problem
 from serviceplan.params import InputLimits
+from serviceplan.yaml_checks import MAX_DEPTH
 
 _LIMITS: ContextVar[InputLimits | None] = ContextVar("serviceplan_input_limits", default=None)
 LIMITS_FILE = "params/defaults.yaml"  # where the limits are set (a year file may override them)
 _MB = 1024 * 1024
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 BOM = b"\xef\xbb\xbf"
 
 
@@ -100,8 +104,24 @@ def check_before_reading(paths: Sequence[Path]) -> None:
             violations.extend(
                 _limit_violation(file, f"at most {limits.max_file_mb:g} MB", "max_file_mb", found, hint).violations
             )
+        elif path.suffix.casefold() == ".json":
+            violations.extend(_json_nesting(path, file))
     if violations:
         raise DataError(violations)
+
+
+def _json_nesting(path: Path, file: str) -> list[Violation]:
+    """A JSON file nested deeper than :data:`serviceplan.yaml_checks.MAX_DEPTH` (Python's parser would end in a
+    ``RecursionError`` at about a thousand levels; no statistics body has more than five)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return [Violation(file, None, None, None, f"a readable file ({os_problem(exc)})")]
+    brackets = np.frombuffer(_JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1)
+    if len(steps) and int(np.cumsum(steps).max()) > MAX_DEPTH:
+        return [Violation(file, None, None, None, f"JSON nested at most {MAX_DEPTH} levels deep")]
+    return []
 
 
 def read_bytes(path: Path) -> bytes:
