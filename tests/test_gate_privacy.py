@@ -21,19 +21,23 @@ import contextlib
 import json
 import os
 import shutil
+import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import new_workspace
+from hetu_samples import CODE, CODE_2000S, WRITTEN_FORMS, holds_code, wrong_check
 from serviceplan import manifest as mf
-from serviceplan import privacy_gate, versions
+from serviceplan import privacy, privacy_gate, versions
 from serviceplan.areas import AREAS, Area, get
 from serviceplan.batch import run_periods
 from serviceplan.data import input_files, load
-from serviceplan.errors import RunError, ServiceplanError
+from serviceplan.errors import DataError, RunError, ServiceplanError, Violation
 from serviceplan.kpis import Context, frame, kpi_row
 from serviceplan.params import Params, load_params
 from serviceplan.paths import Workspace
@@ -205,6 +209,144 @@ def test_table_marker_comes_from_show_table() -> None:
     assert marker == {
         TABLE_MARKER: {"headers": ["Kieli", "Siirtyneet", "share"], "formats": ["text", "count", "percent"]}
     }
+
+
+# --- identity codes in every written form: one detector, used by the gate, the store and every message ---------
+
+
+@pytest.mark.parametrize("written", WRITTEN_FORMS.values(), ids=list(WRITTEN_FORMS))
+def test_an_identity_code_is_found_and_redacted_in_every_written_form(written: str) -> None:
+    text = f"Asiakas {written}, tapaaminen 3.6.2025 klo 9.00."
+    assert len(privacy.find_identity_codes(text)) == 1
+    redacted = privacy.redact_identity_codes(text)
+    assert not holds_code(redacted)
+    assert redacted == f"Asiakas {privacy.REDACTED}, tapaaminen 3.6.2025 klo 9.00."
+
+
+def test_a_wrong_check_character_is_no_evidence_but_is_hidden_in_messages() -> None:
+    for text in (f"hetu {wrong_check(CODE)}", f"hetu {wrong_check(CODE_2000S).lower()}", f"HETU{CODE}"):
+        assert not privacy.contains_identity_code(text)  # not refused as data, not a finding of the gate
+        assert not holds_code(privacy.redact_identity_codes(text))  # but never echoed
+
+
+def test_every_unicode_dash_stands_for_the_century_sign() -> None:
+    dashes = {chr(i) for i in range(sys.maxunicode + 1) if unicodedata.category(chr(i)) == "Pd"}
+    assert dashes <= set(privacy.DASHES)
+    found = [privacy.contains_identity_code(CODE.replace("-", dash)) for dash in privacy.DASHES]
+    assert found.count(True) == len(privacy.DASHES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-06-30 ja 30.6.2025",  # dates
+        "Kustannuspaikka 451010 tili 4700 ja 451010-4700",  # accounts (day 45 is no date)
+        "sha256 9f0401234567ab0402345678cd",  # a hex digest: letters and digits glued together
+        "puh. 040 123 4567",
+        "1\u202f234\u202f567,89\u00a0€ ja 2024-01..2026-06",
+        "rivit 150387 ja 9311 erikseen",  # a space between a date-like number and four digits is no sign
+        "tilausnumero 1503879311",  # no separator at all
+    ],
+)
+def test_ordinary_numbers_are_neither_found_nor_redacted(text: str) -> None:
+    assert not privacy.contains_identity_code(text)
+    assert privacy.redact_identity_codes(text) == text
+
+
+PUBLISHED_KINDS = (
+    "07_page.ipynb",
+    "index.qmd",
+    "palvelusuunnitelma.typ",
+    "kpi.csv",
+    "logs/07_page.log",
+    "preview/07_page.html",
+)
+
+
+def plant(folder: Path, written: str) -> None:
+    """``written`` in every kind of file a version publishes: a notebook's output, the site's and the PDF's
+    sources, a KPI file, a log and a preview."""
+    (folder / "logs").mkdir(parents=True)
+    (folder / "preview").mkdir()
+    output = {"output_type": "stream", "name": "stdout", "text": f"huomio: {written}\n"}
+    cells = [{"cell_type": "code", "metadata": {}, "source": "x", "execution_count": 1, "outputs": [output]}]
+    (folder / "07_page.ipynb").write_text(notebook(cells), encoding="utf-8")
+    (folder / "index.qmd").write_text(f"---\ntitle: Sivu\n---\n\nYhteyshenkilö {written}.\n", encoding="utf-8")
+    (folder / "palvelusuunnitelma.typ").write_text(f"= Raportti\n\nHuomio: {written}\n", encoding="utf-8")
+    (folder / "kpi.csv").write_text(
+        f"period;area;kpi;label;value;unit\n2025-06;knowledge;x;Huomio {written};12;count\n", encoding="utf-8-sig"
+    )
+    (folder / "logs" / "07_page.log").write_text(f"INFO cell 3\n{written}\n", encoding="utf-8")
+    (folder / "preview" / "07_page.html").write_text(f"<html><body><p>{written}</p></body></html>", encoding="utf-8")
+
+
+@pytest.mark.parametrize("written", WRITTEN_FORMS.values(), ids=list(WRITTEN_FORMS))
+def test_the_gate_finds_every_written_form_in_every_kind_of_published_file(
+    written: str, tmp_path: Path, params: Params
+) -> None:
+    plant(tmp_path, written)
+    leaks = privacy_gate.scan_publishable(tmp_path, params)
+    assert sorted({leak.file for leak in leaks if leak.kind == "identity_code"}) == sorted(PUBLISHED_KINDS)
+    assert not any(holds_code(str(leak)) for leak in leaks)
+
+
+def test_errors_are_redacted_when_they_are_made() -> None:
+    error = RunError(f"cell 3 raised KeyError: '{CODE.lower()}'")
+    assert not holds_code(str(error)) and not holds_code(repr(error.args))
+    violation = Violation(f"data/raw/2025-06/statfin_{CODE}.json", 3, CODE_2000S, WRITTEN_FORMS["en dash"], CODE)
+    assert not any(holds_code(str(getattr(violation, f))) for f in ("file", "column", "value", "expected"))
+    assert not holds_code(DataError([violation]).report()) and not holds_code(str(DataError([violation])))
+
+
+def test_the_command_line_redacts_whatever_it_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workspace: Workspace
+) -> None:
+    from serviceplan import cli
+
+    def noisy(args: object) -> int:
+        print(f"tulostus {CODE}")
+        raise ValueError(f"odd value {WRITTEN_FORMS['soft hyphen']}")  # a fault of ours, not a ServiceplanError
+
+    monkeypatch.setattr(cli, "cmd_versions", noisy)
+    assert cli.main(["--workspace", str(workspace.root), "versions"]) == 1
+    out, err = capsys.readouterr()
+    assert not holds_code(out + err)
+    assert out == f"tulostus {privacy.REDACTED}\n"
+    assert err.splitlines() == [
+        f"error: unexpected ValueError: odd value {privacy.REDACTED} (a fault of serviceplan, not of your data:"
+        " report it; SERVICEPLAN_TRACEBACK=1 shows where it happened)"
+    ]
+    assert cli.main(["--workspace", str(workspace.root), "run", CODE.lower()]) == 2  # a period that is a code
+    with pytest.raises(SystemExit):
+        cli.main(["fetch", CODE, "2025-06"])  # argparse's own usage error, printed before any command runs
+    out, err = capsys.readouterr()
+    assert not holds_code(out + err)
+    assert f"got '{privacy.REDACTED}'" in err and f"invalid choice: '{privacy.REDACTED}'" in err
+
+
+def test_the_published_log_of_a_notebook_is_redacted(tmp_path: Path) -> None:
+    from serviceplan import batch
+
+    log = tmp_path / "07_page.log"
+    log.write_text(f"Traceback: KeyError '{wrong_check(CODE)}' in {tmp_path}/data\n", encoding="utf-8")
+    batch._scrub_log(log, str(tmp_path))
+    assert log.read_text(encoding="utf-8") == f"Traceback: KeyError '{privacy.REDACTED}' in <workspace>/data\n"
+
+
+def test_the_canonical_store_keeps_no_identity_code(workspace: Workspace) -> None:
+    from serviceplan import data
+
+    target = workspace.canonical_dir / "plan_actions" / "2025-06.parquet"
+    stamp = target.with_suffix(".json")
+    frame = pd.DataFrame({"action_id": ["T1.1"], "note": [f"yhteys {WRITTEN_FORMS['full width']}"]})
+    source = workspace.raw_period_dir("2025-06") / "toimenpiteet_2025-06.csv"
+    with pytest.raises(DataError) as caught:
+        data._store_delivery(workspace, JUNE, target, stamp, "digest", [source], frame)
+    assert str(caught.value) == (
+        "data/raw/2025-06/toimenpiteet_2025-06.csv; expected aggregated data only: the delivery holds a personal"
+        " identity code (not stored, not shown)"
+    )
+    assert not target.exists() and not stamp.exists()
 
 
 # --- leaks planted in a would-be published folder --------------------------------------------------------------

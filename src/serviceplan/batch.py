@@ -50,7 +50,7 @@ from serviceplan import manifest as mf
 from serviceplan import render as rd
 from serviceplan.areas import AREAS, Area
 from serviceplan.data import build_canonical, input_files, validate_period
-from serviceplan.errors import DataError, RunError, ServiceplanError, redact
+from serviceplan.errors import DataError, RunError, ServiceplanError, os_problem, redact
 from serviceplan.kpis import KPI_COLUMNS, Context
 from serviceplan.params import Params, load_params
 from serviceplan.paths import Workspace
@@ -172,7 +172,10 @@ def run_periods(
             _execute(ws, plans, workers, timeout, console, context, preview=renderer.wants_previews())
             for plan in plans:
                 try:
-                    outcomes.append(_finish(ws, plan, areas, renderer, console))
+                    try:
+                        outcomes.append(_finish(ws, plan, areas, renderer, console))
+                    except OSError as exc:  # a full disk while writing the version: the month fails, one line
+                        raise _write_error(ws, exc) from None
                 except ServiceplanError as exc:
                     kept = _set_aside(ws, plan)
                     if single:
@@ -196,6 +199,15 @@ def run_periods(
 def _say(console: Console, text: str) -> None:
     """Print one plain line (no markup, no wrapping, identity codes redacted), so that messages stay one line each."""
     console.print(redact(text), markup=False, highlight=False, soft_wrap=True)
+
+
+def _write_error(ws: Workspace, exc: OSError) -> RunError:
+    """An operating-system error while a month's version was written, naming the file in the workspace."""
+    where = Path(os.fsdecode(exc.filename)) if exc.filename else None
+    if where is not None and where.is_relative_to(ws.root):
+        where = where.relative_to(ws.root)
+    shown = f" {where.as_posix()}" if where is not None else ""
+    return RunError(f"could not write{shown}: {os_problem(exc)}.")
 
 
 def _failed(
@@ -666,6 +678,8 @@ def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, 
         _collect(ws, plan, job)
     except ServiceplanError as exc:
         job.state, job.error = "failed", str(exc)
+    except OSError as exc:  # a full disk while keeping its output
+        job.state, job.error = "failed", str(_write_error(ws, exc))
     else:
         job.state = "done"
 
