@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -144,3 +145,52 @@ def test_many_contenders_started_at_once_get_one_lock(workspace: Workspace, tmp_
     # never two holders at once: each holder entered after the previous one left
     assert all(later_in >= earlier_out for (_, earlier_out), (later_in, _) in itertools.pairwise(held))
     assert not (workspace.reports_dir / LOCK).exists()
+
+
+TWO_RUNS = textwrap.dedent(
+    """
+    import sys, time
+    sys.path.insert(0, sys.argv[3])  # the fixture pages' KPI functions
+    from serviceplan import batch
+    from serviceplan.areas import Area
+    from serviceplan.cli import main
+
+    # one quick fixture page instead of the nine real ones: what is tested is who runs, not what
+    batch.AREAS = (Area("fx_ledger", "fx_ledger.ipynb", "Kirjanpito", "-", ("ledger",), "fixture_metrics:ledger_kpis"),)
+    start = float(sys.argv[2])
+    while time.time() < start:  # both runs start at the same moment
+        pass
+    arguments = ["--workspace", sys.argv[1], "run", "2025-06", "--no-render"]
+    sys.argv = ["serviceplan", *arguments]  # as the serviceplan script has it
+    sys.exit(main(arguments))
+    """
+)
+
+
+def test_two_runs_of_one_month_started_together_one_runs_and_the_other_names_it(
+    demo_workspace: Workspace, tmp_path: Path
+) -> None:
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    shutil.copy2(fixtures / "fx_ledger.ipynb", demo_workspace.notebooks_dir)
+    start = time.time() + 4.0
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_RUNS, str(demo_workspace.root), str(start), str(fixtures)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    results = [(run.pid, run.returncode, out, err) for run, (out, err) in zip(runs, outputs, strict=True)]
+    ran = [r for r in results if r[1] == 0]
+    refused = [r for r in results if r[1] != 0]
+    assert len(ran) == 1 and len(refused) == 1, [(r[1], r[3][-300:]) for r in results]
+    winner, loser = ran[0], refused[0]
+    assert "2025-06: published 2025-06" in winner[2]
+    assert loser[1] == 1 and loser[2] == ""
+    assert loser[3].startswith(f"error: another serviceplan run (process {winner[0]} on ")
+    assert f"`serviceplan --workspace {demo_workspace.root} run 2025-06 --no-render`" in loser[3]
+    assert loser[3].count("\n") == 1 and "Traceback" not in loser[3]
+    assert (demo_workspace.reports_dir / "2025-06" / "manifest.json").is_file()
