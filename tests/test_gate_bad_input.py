@@ -4,9 +4,16 @@ Every case breaks one input (a demo delivery of June 2025, or the plan a status 
 throw-away copy of a workspace that has May 2025 published already, runs ``serviceplan run 2025-06`` through
 :func:`serviceplan.cli.main`, and checks what a user sees and what is left behind:
 
-* the exact violation lines (file, row, column, the value found, what was expected) and the closing line;
+* that no identity code of the test was printed or stored (checked first, so that a failure never prints one);
+* the exact violation lines (file, row, column, the value found, what was expected) and the closing line, or
+  the one ``error:`` line of a parameter, a month or a machine at fault;
 * a non-zero exit code and no traceback;
 * nothing published: ``reports/`` is byte for byte as before (no ``reports/2025-06``, the landing page unchanged).
+
+The cases of issue 12 (``ISSUE_12_CASES``) add identity codes in every written form and input position, wrong
+numbers that used to be read quietly, failures of the file system and the parsers, files over the limits of
+``params: inputs`` (whose memory and time are measured in a child process), and parameters that name what is
+not there.
 
 The per-dataset tests (``tests/test_source_*.py``, ``tests/test_statfin.py``) check each contract in depth; this
 suite goes end to end through the command across every dataset and file format. Every case is invalid input, so

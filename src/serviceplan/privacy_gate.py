@@ -6,7 +6,8 @@ previews, Quarto sources, KPI files, the manifest, logs, and the text of a PDF t
 leaks are looked for:
 
 ``identity_code``
-    a Finnish personal identity code with a valid check character (:func:`serviceplan.privacy.find_identity_codes`);
+    a Finnish personal identity code with a valid check character, in any written form (lower case, any dash,
+    spaces, full width, the 2023 century signs: :func:`serviceplan.privacy.find_identity_codes`);
 ``email`` and ``phone``
     an e-mail address or a Finnish phone number (``+358 40 123 4567``, ``040 123 4567``, ``050-1234567``,
     ``03 814 2000``); the city's generic service addresses and numbers may be listed in
