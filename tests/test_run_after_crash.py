@@ -95,7 +95,12 @@ def test_after_kill_9_of_the_run_nothing_lingers_nothing_is_printed_and_the_next
     tree = psutil.Process(run.pid).children(recursive=True)
     kernels = [p for p in tree if p.name() == kernel_fork.KERNEL_PROCESS_NAME]
     assert kernels, "the slow notebook's kernel is running"
-    private = list(Path(tempfile.gettempdir()).glob(f"{kernel_fork.KERNEL_DIR_PREFIX}*"))
+    workers = {p.pid for p in tree}
+    private = [  # the private folders of this run's kernels (other tests may run kernels meanwhile)
+        folder
+        for folder in Path(tempfile.gettempdir()).glob(f"{kernel_fork.KERNEL_DIR_PREFIX}*")
+        if int(folder.name[len(kernel_fork.KERNEL_DIR_PREFIX) :].split("-")[0]) in workers
+    ]
     assert any((folder / "kernel.json").is_file() for folder in private)
     connection = json.loads(next(f / "kernel.json" for f in private if (f / "kernel.json").is_file()).read_text())
     assert connection["transport"] == "ipc"  # no TCP ports to race for

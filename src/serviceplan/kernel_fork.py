@@ -46,6 +46,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import CaselessStrEnum
 
+from serviceplan.versions import pid_alive
+
 # Modules every kernel needs before the notebook's own imports: the kernel itself, and pyplot, which the kernel's
 # inline backend serves.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "matplotlib.pyplot")
@@ -333,21 +335,11 @@ def remove_stale_kernel_dirs() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}*"):
         pid_text = folder.name[len(KERNEL_DIR_PREFIX) :].split("-", 1)[0]
-        if not pid_text.isdigit() or _alive(int(pid_text)):
+        if not pid_text.isdigit() or pid_alive(int(pid_text)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ForkingKernelManager(AsyncKernelManager):

@@ -290,8 +290,8 @@ def read_excel_table(path: Path, expected_columns: list[str], sheet: str | int =
         sheets = workbook.worksheets
         chosen = workbook[sheet] if isinstance(sheet, str) else sheets[sheet]
         rows = _sheet_rows(chosen, file, limits)
-        table = _table_below_header(rows, expected_columns, file)
-        if isinstance(table, RawTable):
+        table, lacking = _table_below_header(rows, expected_columns, file)
+        if table is not None:
             return table
         elsewhere = next(
             (other.title for other in sheets if other is not chosen and _has_header(other, expected_columns, limits)),
@@ -308,7 +308,7 @@ def read_excel_table(path: Path, expected_columns: list[str], sheet: str | int =
         where = f"on the first sheet '{chosen.title}' (it is on sheet '{elsewhere}': move that sheet first)"
         raise DataError([Violation(file, None, None, None, f"a header row with the columns {listed} {where}")])
     raise DataError(
-        [Violation(file, None, None, None, f"a header row with the columns {listed} in the first 30 rows{table}")]
+        [Violation(file, None, None, None, f"a header row with the columns {listed} in the first 30 rows{lacking}")]
     )
 
 
@@ -372,9 +372,11 @@ def _has_header(worksheet: Any, expected_columns: list[str], limits: InputLimits
     return False
 
 
-def _table_below_header(rows: list[tuple[object, ...]], expected_columns: list[str], file: str) -> RawTable | str:
-    """The table under the first row (within 30) holding every expected column; otherwise what the closest row
-    lacks (text for the message, empty when no row comes close)."""
+def _table_below_header(
+    rows: list[tuple[object, ...]], expected_columns: list[str], file: str
+) -> tuple[RawTable | None, str]:
+    """The table under the first row (within 30) holding every expected column, or ``None`` and what the closest
+    row lacks (for the message; empty when no row comes close)."""
     wanted = set(expected_columns)
     closest: tuple[int, int, set[str]] = (0, 0, set())  # (columns found, row, cells) of the best header candidate
     for i in range(min(30, len(rows))):
@@ -391,11 +393,11 @@ def _table_below_header(rows: list[tuple[object, ...]], expected_columns: list[s
             records = [[_excel_text(v) for v in (*row[:width], *([None] * (width - len(row))))] for _, row in body]
             frame = pd.DataFrame(records, columns=header, dtype=object)
             frame = frame[[c for c in header if not c.startswith("_empty_")]]
-            return RawTable(file=file, frame=frame, lines=[number for number, _ in body])
+            return RawTable(file=file, frame=frame, lines=[number for number, _ in body]), ""
     found, row, cells = closest
     if found * 2 >= len(wanted):  # most of the header is there: say what the row lacks
-        return f" (row {row + 1} lacks " + ", ".join(f"'{c}'" for c in expected_columns if c not in cells) + ")"
-    return ""
+        return None, f" (row {row + 1} lacks " + ", ".join(f"'{c}'" for c in expected_columns if c not in cells) + ")"
+    return None, ""
 
 
 def _excel_text(value: object) -> str:
