@@ -1032,6 +1032,19 @@ ISSUE_12_CASES: tuple[Case, ...] = (
         f" the partner network in force in 2025-06 ({RAW}/{PARTNERS}); did you mean 'tyollisyyspalvelut'?",
     ),
     stopped(
+        "params-network-map-action-not-in-the-plan",
+        in_workspace("params/defaults.yaml", "network_map_action: T6.2", "network_map_action: T6.9"),
+        "error: params/defaults.yaml: key 'areas.ecosystems.network_map_action': 'T6.9' is not an action of the plan"
+        " (plan/actions.yaml); expected one of T1.1, T1.2, T2.1, T2.2, T3.1, T3.2, T3.3, T3.4, T4.1, T4.2, T4.3,"
+        " T5.1, T5.2, T5.3, T6.1, T6.2, T7.1, T8.1, T9.1",
+    ),
+    stopped(
+        "params-plan-area-without-actions",
+        in_workspace("params/defaults.yaml", "plan_areas: [5, 6]", "plan_areas: [5, 16]"),
+        "error: params/defaults.yaml: key 'areas.ecosystems.plan_areas': 16 is not an area with actions of the plan"
+        " (plan/actions.yaml); expected one of 1, 2, 3, 4, 5, 6, 7, 8, 9",
+    ),
+    stopped(
         "params-deadline-the-report-does-not-count",
         in_workspace("params/defaults.yaml", "initial_interview_working_days: 5", "initial_interview_working_days: 7"),
         "error: params/defaults.yaml: key 'service_level.0.initial_interview_working_days': a deadline the client"

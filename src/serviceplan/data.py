@@ -14,7 +14,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +25,7 @@ from serviceplan.errors import DataError, ParameterError, RunError, UsageError, 
 from serviceplan.params import InputLimits, key_file, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+from serviceplan.plan import load_plan
 from serviceplan.privacy import any_identity_code
 from serviceplan.readers import check_before_reading, display_name, input_limits
 from serviceplan.sources import DATASETS, partners
@@ -183,11 +184,25 @@ def check_parameter_references(ws: Workspace, period: Period) -> None:
     :class:`ParameterError` naming the parameter file and key (before any page runs, not inside one).
 
     Checked: ``areas.ecosystems.hub_partner_id``, the employment services' own node in the partner network in
-    force for ``period`` (a wrong id made the ecosystems page count 0 links).
+    force for ``period`` (a wrong id made the ecosystems page count 0 links), and the plan's actions and areas
+    that ``areas.ecosystems`` follows (a wrong action id made the network map's milestone disappear quietly).
     """
+    settings = load_params(period.year, ws.params_dir).areas.ecosystems
+    if ws.plan_dir.is_dir():
+        plan = load_plan(ws.plan_dir)
+        plan_areas = sorted({action.area for action in plan.actions})
+        if settings.network_map_action not in plan.action_ids:
+            _reference_error(
+                ws, period, "network_map_action", settings.network_map_action, "an action", plan.action_ids
+            )
+        for area in settings.plan_areas:
+            if area not in plan_areas:
+                raise _reference_error(
+                    ws, period, "plan_areas", area, "an area with actions", list(map(str, plan_areas))
+                )
     if period < partners.DATASET.first_period:
         return
-    hub = load_params(period.year, ws.params_dir).areas.ecosystems.hub_partner_id
+    hub = settings.hub_partner_id
     network = load(partners.DATASET.name, period, ws)
     if network.empty:
         return  # no snapshot yet: the page says so itself
@@ -203,6 +218,15 @@ def check_parameter_references(ws: Workspace, period: Period) -> None:
     raise ParameterError(
         f"{key_file(period.year, ws.params_dir, key)}: key '{'.'.join(key)}': '{hub}' is no partner of the partner"
         f" network in force in {period} ({shown}){hint}"
+    )
+
+
+def _reference_error(ws: Workspace, period: Period, name: str, value: object, what: str, known: Sequence[str]) -> None:
+    key = ("areas", "ecosystems", name)
+    listed = ", ".join(known)
+    raise ParameterError(
+        f"{key_file(period.year, ws.params_dir, key)}: key '{'.'.join(key)}': {value!r} is not {what} of the plan"
+        f" (plan/actions.yaml); expected one of {listed}"
     )
 
 
