@@ -54,7 +54,7 @@ _CENTURY = {
 }
 # Every Unicode dash (general category Pd, Unicode 14), and the minus and hyphen signs of other categories: soft
 # hyphen U+00AD, modifier minus U+02D7, hyphen bullet U+2043, superscript and subscript minus, minus sign U+2212,
-# heavy minus U+2796. tests/test_core.py checks the list against unicodedata.
+# heavy minus U+2796. tests/test_gate_privacy.py checks the list against unicodedata.
 DASHES = (
     "\u002d\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
     "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
