@@ -244,7 +244,7 @@ def analyse(report: pd.DataFrame, statfin_table: pd.DataFrame, params: Params, p
     statistics as known for the period, :func:`serviceplan.sources.statfin.latest`)."""
     settings = params.areas.employer_services
     report = report[report["period"].astype(str) <= str(period)] if len(report) else report
-    statistics = lahti_statistics(statfin_table, params.municipality.statfin_region)
+    statistics = lahti_statistics(statfin_table, params.regions.municipality)
     months = window(period, max(settings.history_months, period.month))  # the whole year for the year to date
     monthly = monthly_table(report, statistics, months)
     return EmployerAnalysis(

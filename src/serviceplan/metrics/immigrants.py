@@ -113,8 +113,8 @@ class ImmigrantAnalysis:
 
     @property
     def home(self) -> str:
-        """Lahti's statistics code."""
-        return self.params.municipality.statfin_region
+        """The reporting municipality's statistics code."""
+        return self.params.regions.municipality
 
     def foreign_at(self, region: str | None = None, months_back: int = 0) -> pd.Series:
         """A region's (default Lahti) foreign-national figures for the report month or ``months_back`` earlier."""

@@ -133,10 +133,9 @@ def indicators(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_names(params: Params) -> dict[str, str]:
-    """The report's regions, Lahti first: statistics code -> Finnish name (from the parameters)."""
-    codes = statfin.report_regions(params)
-    names = {params.municipality.statfin_region: params.municipality.name, **params.municipality.comparison_regions}
-    return {code: names.get(code, statfin.REGIONS.get(code, code)) for code in codes}
+    """The report's regions, the reporting municipality first: statistics code -> Finnish name (parameters
+    ``regions``: the municipality, its employment area where published, its region and the whole country)."""
+    return {code: params.regions.name(code) for code in params.regions.report_regions()}
 
 
 # ---- the city's client system --------------------------------------------------------------------------------
@@ -258,8 +257,8 @@ class TargetGroupAnalysis:
 
     @property
     def home(self) -> str:
-        """Lahti's statistics code."""
-        return self.params.municipality.statfin_region
+        """The reporting municipality's statistics code."""
+        return self.params.regions.municipality
 
     def at(self, region: str | None = None, months_back: int = 0) -> pd.Series:
         """A region's indicators (default Lahti) for the report month, or ``months_back`` months earlier; all NaN
