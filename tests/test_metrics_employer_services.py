@@ -151,7 +151,10 @@ def test_every_kpi_from_hand_built_tables(tmp_path: Path):
         "emp_events_ladec_ytd": (10, "ok"),  # 4 + 6 against 60 x 2 / 12 = 10
         "emp_events_education_ytd": (20, "ok"),  # 5 + 15 against 120 x 2 / 12 = 20
     }
-    assert set(expected) == set(kpis.index)
+    assert set(kpis.index) == {*expected, "rank_vacancies_per_unemployed"}
+    # the statistics here hold no unemployed, so no vacancies per unemployed and no place among the cities
+    assert math.isnan(kpis.at["rank_vacancies_per_unemployed", "value"])
+    assert kpis.at["rank_vacancies_per_unemployed", "unit"] == "rank"
     for kpi, (value, status) in expected.items():
         assert kpis.at[kpi, "value"] == pytest.approx(value), kpi
         assert kpis.at[kpi, "status"] == status, kpi

@@ -12,9 +12,9 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import immigrants, immigrants_text
+from serviceplan.metrics import availability, comparison_text, immigrants, immigrants_text
 from serviceplan.notebook import setup
-from serviceplan.present import charts, tables, theme
+from serviceplan.present import charts, comparison_charts, tables, theme
 from serviceplan.present.narrative import bullets
 from serviceplan.sources import immigrants as immigrant_source
 
@@ -63,12 +63,40 @@ charts.show_figure(figure, "immigrants-foreign-share", texts["foreign"]["alt"])
 immigrants_text.foreign_table(analysis, months).show()
 
 # %% [markdown]
+# ## Ulkomaan kansalaisten työttömyysaste suurimmissa kaupungeissa
+#
+# Kunta 12 suurimman kaupungin joukossa: ulkomaan kansalaisten työttömyysaste (työttömien osuus ulkomaan
+# kansalaisten työvoimasta). Sija 1 on matalin aste.
+
+# %%
+foreign_cities = ["foreign_unemployment_rate"]
+city_months = analysis.cities.chart_months()
+city_texts = comparison_text.figure_texts(analysis.cities, city_months, foreign_cities)
+tables.show_markdown(bullets(comparison_text.describe(analysis.cities, foreign_cities)))
+figure = comparison_charts.small_multiples(
+    analysis.cities.values,
+    panels=comparison_text.chart_panels(foreign_cities),
+    home=analysis.home,
+    home_label=analysis.regions[analysis.home],
+    months=city_months,
+    title=city_texts["title"],
+    columns=1,
+)
+charts.show_figure(figure, "immigrants-cities", city_texts["alt"])
+comparison_text.cities_table(analysis.cities, foreign_cities).show()
+
+# %% [markdown]
 # ## Kotoutumisaika ja kotoutumiskoulutus
 #
 # Maahanmuuttajapalvelujen asiakkaat, joiden kotoutumisaika on käynnissä, kuukauden lopussa.
 
 # %%
-if not analysis.has_report:
+if not analysis.own_data:
+    note = availability.own_data_note(
+        ctx.params, "Maahanmuuttajapalvelujen kuukausiraportti (tämän ja seuraavien osioiden tiedot)"
+    )
+    tables.show_markdown(note)
+elif not analysis.has_report:
     tables.show_markdown("Maahanmuuttajapalvelujen kuukausiraporttia ei ole tältä kuukaudelta.")
 else:
     integration = immigrants_text.chart_data(

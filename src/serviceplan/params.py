@@ -367,18 +367,22 @@ class SummaryParams(_Strict):
     """The front page: which KPIs are headline, and how the month's biggest changes are chosen."""
 
     headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
+    # the headline of a report from public statistics only (another municipality than the own data's)
+    public_headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
     biggest_changes: int = Field(ge=1, le=10)  # how many of the month's biggest changes are listed
     not_in_changes: list[Annotated[str, Field(pattern=_KPI_ID)]]  # KPIs left out of the biggest changes
     non_person_counts: list[Annotated[str, Field(pattern=_KPI_ID)]]  # counts of things, shown even when small
 
-    @field_validator("headline", "not_in_changes", "non_person_counts")
+    @field_validator("headline", "public_headline", "not_in_changes", "non_person_counts")
     @classmethod
-    def _known_areas(cls, ids: list[str]) -> list[str]:
+    def _known_areas(cls, ids: list[str], info: ValidationInfo) -> list[str]:
         from serviceplan.areas import AREAS  # imported here: areas imports this module
 
         if len(set(ids)) != len(ids):
             raise ValueError("each KPI id once (duplicate)")
         known = [a.id for a in AREAS if a.kpi_function is not None]
+        if info.field_name == "public_headline":
+            known = [a.id for a in AREAS if a.kpi_function is not None and a.public]
         for kpi_id in ids:
             if kpi_id.split(".")[0] not in known:
                 raise ValueError(f"unknown area in KPI id {kpi_id!r}; areas with KPIs: {', '.join(known)}")
