@@ -14,7 +14,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 from serviceplan.areas import report_areas
 from serviceplan.metrics import availability, comparison, comparison_text, summary, summary_text
 from serviceplan.notebook import setup
-from serviceplan.present import charts, comparison_charts, disclosure, summary_charts, tables
+from serviceplan.present import charts, disclosure, summary_charts, tables
 from serviceplan.present.narrative import bullets
 
 ctx = setup(period, workspace)
@@ -65,20 +65,8 @@ tables.show_table(
 
 # %%
 cities = comparison.analyse_period(ctx)
-city_months = cities.chart_months()
-city_texts = comparison_text.figure_texts(cities, city_months)
 tables.show_markdown(comparison_text.lead(cities))
-tables.show_markdown(bullets(comparison_text.describe(cities)))
-figure = comparison_charts.small_multiples(
-    cities.values,
-    panels=comparison_text.chart_panels(),
-    home=cities.home,
-    home_label=cities.names[cities.home],
-    months=city_months,
-    title=city_texts["title"],
-)
-charts.show_figure(figure, "summary-cities", city_texts["alt"])
-comparison_text.standings_table(cities).show()
+comparison_text.show_section(cities, "summary-cities", standings=True)
 tables.show_markdown(comparison_text.method_text(cities))
 
 # %% [markdown]

@@ -14,7 +14,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 # %%
 from serviceplan.metrics import availability, comparison_text, target_groups, target_groups_text
 from serviceplan.notebook import setup
-from serviceplan.present import charts, comparison_charts, tables, theme
+from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
 from serviceplan.sources import customer_events
 
@@ -121,20 +121,7 @@ target_groups_text.comparison_table(analysis).show()
 
 # %%
 youth_cities = ["unemployment_rate", "youth_unemployment_rate", "long_term_share"]
-city_months = analysis.cities.chart_months()
-city_texts = comparison_text.figure_texts(analysis.cities, city_months, youth_cities)
-tables.show_markdown(bullets(comparison_text.describe(analysis.cities, youth_cities)))
-figure = comparison_charts.small_multiples(
-    analysis.cities.values,
-    panels=comparison_text.chart_panels(youth_cities),
-    home=analysis.home,
-    home_label=analysis.regions[analysis.home],
-    months=city_months,
-    title=city_texts["title"],
-    columns=3,
-)
-charts.show_figure(figure, "target-groups-cities", city_texts["alt"])
-comparison_text.cities_table(analysis.cities, youth_cities).show()
+comparison_text.show_section(analysis.cities, "target-groups-cities", youth_cities, columns=3)
 
 # %% [markdown]
 # ## Nimetty omatyöntekijä alle 25-vuotiaille

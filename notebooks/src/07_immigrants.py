@@ -14,7 +14,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 # %%
 from serviceplan.metrics import availability, comparison_text, immigrants, immigrants_text
 from serviceplan.notebook import setup
-from serviceplan.present import charts, comparison_charts, tables, theme
+from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
 from serviceplan.sources import immigrants as immigrant_source
 
@@ -69,21 +69,7 @@ immigrants_text.foreign_table(analysis, months).show()
 # kansalaisten työvoimasta). Sija 1 on matalin aste.
 
 # %%
-foreign_cities = ["foreign_unemployment_rate"]
-city_months = analysis.cities.chart_months()
-city_texts = comparison_text.figure_texts(analysis.cities, city_months, foreign_cities)
-tables.show_markdown(bullets(comparison_text.describe(analysis.cities, foreign_cities)))
-figure = comparison_charts.small_multiples(
-    analysis.cities.values,
-    panels=comparison_text.chart_panels(foreign_cities),
-    home=analysis.home,
-    home_label=analysis.regions[analysis.home],
-    months=city_months,
-    title=city_texts["title"],
-    columns=1,
-)
-charts.show_figure(figure, "immigrants-cities", city_texts["alt"])
-comparison_text.cities_table(analysis.cities, foreign_cities).show()
+comparison_text.show_section(analysis.cities, "immigrants-cities", ["foreign_unemployment_rate"], columns=1)
 
 # %% [markdown]
 # ## Kotoutumisaika ja kotoutumiskoulutus

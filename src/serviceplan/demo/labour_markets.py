@@ -27,10 +27,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.demo.world import (
-    DURATION_SHARES,
     HOME_REGION,
     PUBLIC_FIRST,
     World,
+    jobseeker_row,
     seasonal_unemployment,
     summer_peak,
 )
@@ -125,38 +125,24 @@ def region_series(code: str, profile: Profile, world: World) -> pd.DataFrame:
         youth_season = summer_peak(period, profile.youth_summer)
         under25 = round(unemployed * profile.youth_share * youth_season / (1 + profile.youth_summer / 25))
         long_term = round(unemployed * (profile.long_term_share + LONG_TERM_DRIFT * years) / season)
-        short = unemployed - long_term
-        d03 = round(short * DURATION_SHARES["0-3"] / 0.65)
-        d36 = round(short * DURATION_SHARES["3-6"] / 0.65)
-        d1224 = round(long_term * 0.48)
         foreign = round(unemployed * (profile.foreign_share + FOREIGN_SHARE_DRIFT * years))
         activation = (profile.activation + 0.01 * years) * (0.88 if period.month == 7 else 1.0)
-        in_services = round(activation * unemployed / (1 - activation))
         vacancy_season = 1.0 + 0.15 * math.cos(2 * math.pi * (period.month - 4) / 12)
         open_vacancies = round(trend_unemployed * profile.vacancies * vacancy_season * rng.normal(1.0, 0.04))
         rows.append(
-            {
-                "period": str(period),
-                "unemployed": unemployed,
-                "labour_force": labour_force,
-                "under20": round(under25 * 0.21),
-                "under25": under25,
-                "youth_rate": round(100 * under25 / (youth_force * summer_peak(period, 0.12)), 1),
-                "foreign_rate": round(100 * foreign / (foreign_force * (1 + FOREIGN_LABOUR_GROWTH) ** years), 1),
-                "under30": round(under25 * 1.95),
-                "over50": round(unemployed * 0.33),
-                "foreign": foreign,
-                "long_term": long_term,
-                "dur_0_3": d03,
-                "dur_3_6": d36,
-                "dur_6_12": short - d03 - d36,
-                "dur_12_24": d1224,
-                "dur_24_plus": long_term - d1224,
-                "flow_over_3m": round(d03 * 0.22 * rng.normal(1.0, 0.05)),
-                "in_services": in_services,
-                "open_vacancies": open_vacancies,
-                "new_vacancies": round(open_vacancies * 1.15 * rng.normal(1.0, 0.05)),
-            }
+            jobseeker_row(
+                period,
+                rng,
+                unemployed=unemployed,
+                labour_force=labour_force,
+                under25=under25,
+                youth_rate=round(100 * under25 / (youth_force * summer_peak(period, 0.12)), 1),
+                foreign=foreign,
+                foreign_rate=round(100 * foreign / (foreign_force * (1 + FOREIGN_LABOUR_GROWTH) ** years), 1),
+                long_term=long_term,
+                in_services=round(activation * unemployed / (1 - activation)),
+                open_vacancies=open_vacancies,
+            )
         )
     return pd.DataFrame(rows)
 

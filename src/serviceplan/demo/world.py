@@ -134,6 +134,51 @@ def summer_peak(period: Period, height: float) -> float:
 DURATION_SHARES = {"0-3": 0.36, "3-6": 0.16, "6-12": 0.13}
 
 
+def jobseeker_row(
+    period: Period,
+    rng: np.random.Generator,
+    *,
+    unemployed: int,
+    labour_force: int,
+    under25: int,
+    youth_rate: float,
+    foreign: int,
+    foreign_rate: float,
+    long_term: int,
+    in_services: int,
+    open_vacancies: int,
+) -> dict[str, object]:
+    """A month of a labour market (the columns of :attr:`World.labour_market`) from its main figures: the other
+    age groups in fixed proportions, the short-term unemployed split by :data:`DURATION_SHARES` and the long-term
+    in two, and the month's flow into over 3 months and new vacancies drawn from ``rng`` (in that order)."""
+    short = unemployed - long_term
+    d03 = round(short * DURATION_SHARES["0-3"] / 0.65)
+    d36 = round(short * DURATION_SHARES["3-6"] / 0.65)
+    d1224 = round(long_term * 0.48)
+    return {
+        "period": str(period),
+        "unemployed": unemployed,
+        "labour_force": labour_force,
+        "under20": round(under25 * 0.21),
+        "under25": under25,
+        "youth_rate": youth_rate,
+        "foreign_rate": foreign_rate,
+        "under30": round(under25 * 1.95),
+        "over50": round(unemployed * 0.33),
+        "foreign": foreign,
+        "long_term": long_term,
+        "dur_0_3": d03,
+        "dur_3_6": d36,
+        "dur_6_12": short - d03 - d36,
+        "dur_12_24": d1224,
+        "dur_24_plus": long_term - d1224,
+        "flow_over_3m": round(d03 * 0.22 * rng.normal(1.0, 0.05)),
+        "in_services": in_services,
+        "open_vacancies": open_vacancies,
+        "new_vacancies": round(open_vacancies * 1.15 * rng.normal(1.0, 0.05)),
+    }
+
+
 def _labour_market(world: World) -> pd.DataFrame:
     """Lahti's monthly labour market (public statistics, 2024-01 onward): stocks and flows of jobseekers."""
     rng = world.rng("labour_market")
@@ -144,39 +189,24 @@ def _labour_market(world: World) -> pd.DataFrame:
         youth_season = summer_peak(period, 0.25)  # summer peak of young jobseekers
         under25 = round(unemployed * _interpolate(UNDER25_SHARE, period) * youth_season / 1.03)
         long_term = round(unemployed * _interpolate(LONG_TERM_SHARE, period) / season)
-        short = unemployed - long_term
-        d03 = round(short * DURATION_SHARES["0-3"] / 0.65)
-        d36 = round(short * DURATION_SHARES["3-6"] / 0.65)
-        d612 = short - d03 - d36
-        d1224 = round(long_term * 0.48)
         activation = _interpolate(ACTIVATION, period) * (0.88 if period.month == 7 else 1.0)
-        in_services = round(activation * unemployed / (1 - activation))
         vacancy_season = 1.0 + 0.15 * math.cos(2 * math.pi * (period.month - 4) / 12)
         open_vacancies = round(_interpolate(OPEN_VACANCIES, period) * vacancy_season * rng.normal(1.0, 0.04))
         foreign = round(_interpolate(FOREIGN_TREND, period) * season)
         rows.append(
-            {
-                "period": str(period),
-                "unemployed": unemployed,
-                "labour_force": round(LABOUR_FORCE * (1 + 0.01 * math.sin(2 * math.pi * period.month / 12))),
-                "under20": round(under25 * 0.21),
-                "under25": under25,
-                "youth_rate": round(100 * under25 / (YOUTH_LABOUR_FORCE * summer_peak(period, 0.12)), 1),
-                "foreign_rate": round(100 * foreign / _interpolate(FOREIGN_LABOUR_FORCE, period), 1),
-                "under30": round(under25 * 1.95),
-                "over50": round(unemployed * 0.33),
-                "foreign": foreign,
-                "long_term": long_term,
-                "dur_0_3": d03,
-                "dur_3_6": d36,
-                "dur_6_12": d612,
-                "dur_12_24": d1224,
-                "dur_24_plus": long_term - d1224,
-                "flow_over_3m": round(d03 * 0.22 * rng.normal(1.0, 0.05)),
-                "in_services": in_services,
-                "open_vacancies": open_vacancies,
-                "new_vacancies": round(open_vacancies * 1.15 * rng.normal(1.0, 0.05)),
-            }
+            jobseeker_row(
+                period,
+                rng,
+                unemployed=unemployed,
+                labour_force=round(LABOUR_FORCE * (1 + 0.01 * math.sin(2 * math.pi * period.month / 12))),
+                under25=under25,
+                youth_rate=round(100 * under25 / (YOUTH_LABOUR_FORCE * summer_peak(period, 0.12)), 1),
+                foreign=foreign,
+                foreign_rate=round(100 * foreign / _interpolate(FOREIGN_LABOUR_FORCE, period), 1),
+                long_term=long_term,
+                in_services=round(activation * unemployed / (1 - activation)),
+                open_vacancies=open_vacancies,
+            )
         )
     return pd.DataFrame(rows)
 

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from serviceplan.metrics.comparison import BY_ID, INDICATORS, Comparison, Indicator, Standing
+from serviceplan.present import charts, comparison_charts, tables
 from serviceplan.present import format as fmt
-from serviceplan.present.narrative import sentence
+from serviceplan.present.narrative import bullets, sentence
 from serviceplan.present.tables import Shown
 
 
@@ -190,6 +191,32 @@ def figure_texts(comparison: Comparison, months: list[str], indicators: Sequence
 def chart_panels(indicators: Sequence[str] | None = None) -> list[tuple[str, str, str]]:
     """The chart's panels: (indicator id, panel title, value unit)."""
     return [(i.id, i.label, i.unit) for i in _chosen(indicators)]
+
+
+def show_section(
+    comparison: Comparison,
+    figure_name: str,
+    indicators: Sequence[str] | None = None,
+    *,
+    columns: int = 2,
+    standings: bool = False,
+) -> None:
+    """Show a page's comparison section: the sentences, the small-multiples chart (saved as ``figure_name``) and
+    the cities' table (``standings``: the home's standings instead)."""
+    months = comparison.chart_months()
+    texts = figure_texts(comparison, months, indicators)
+    tables.show_markdown(bullets(describe(comparison, indicators)))
+    figure = comparison_charts.small_multiples(
+        comparison.values,
+        panels=chart_panels(indicators),
+        home=comparison.home,
+        home_label=comparison.names[comparison.home],
+        months=months,
+        title=texts["title"],
+        columns=columns,
+    )
+    charts.show_figure(figure, figure_name, texts["alt"])
+    (standings_table(comparison, indicators) if standings else cities_table(comparison, indicators)).show()
 
 
 def method_text(comparison: Comparison) -> str:
