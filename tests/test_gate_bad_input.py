@@ -582,7 +582,7 @@ EXPORT_CASES: tuple[Case, ...] = (
         (
             "data/raw/2025-06/statfin_12r5.json, row 1; expected a JSON-stat2 dataset (PxWeb response"
             " format json-stat2): valid JSON (the body ends too early, truncated download? Expecting"
-            " value; line 1, column 2049)"
+            " value; line 1, column 9581)"
         ),
     ),
     case(

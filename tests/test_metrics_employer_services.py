@@ -151,7 +151,10 @@ def test_every_kpi_from_hand_built_tables(tmp_path: Path):
         "emp_events_ladec_ytd": (10, "ok"),  # 4 + 6 against 60 x 2 / 12 = 10
         "emp_events_education_ytd": (20, "ok"),  # 5 + 15 against 120 x 2 / 12 = 20
     }
-    assert set(expected) == set(kpis.index)
+    assert set(kpis.index) == {*expected, "rank_vacancies_per_unemployed"}
+    # the statistics here hold no unemployed, so no vacancies per unemployed and no place among the cities
+    assert math.isnan(kpis.at["rank_vacancies_per_unemployed", "value"])
+    assert kpis.at["rank_vacancies_per_unemployed", "unit"] == "rank"
     for kpi, (value, status) in expected.items():
         assert kpis.at[kpi, "value"] == pytest.approx(value), kpi
         assert kpis.at[kpi, "status"] == status, kpi
@@ -196,8 +199,8 @@ def test_page_texts_state_the_numbers():
     _, analysis = analysed()
     sentences = text.describe(analysis)
     assert sentences[0] == (
-        "Työnvälitystilaston mukaan Lahdessa oli helmikuun lopussa 800 avointa työpaikkaa, 20,0\u00a0% vähemmän "
-        "kuin vuotta aiemmin; uusia paikkoja ilmoitettiin kuukauden aikana 1\u202f100."
+        "Työnvälitystilaston mukaan kunnassa (Lahti) oli helmikuun lopussa 800 avointa työpaikkaa, 20,0\u00a0% "
+        "vähemmän kuin vuotta aiemmin; uusia paikkoja ilmoitettiin kuukauden aikana 1\u202f100."
     )  # 800 / 1 000 - 1 = -20 %
     joined = " ".join(sentences)
     assert "täytettiin 140 (70\u00a0% ilmoitettujen määrästä, tavoite 60\u00a0%)" in joined
@@ -220,7 +223,7 @@ def test_no_year_on_year_phrase_without_last_years_statistics():
     stats = statfin_rows({"2025-02": (800.0, 1100.0)})
     analysis = es.analyse(REPORT, stats, small_params(), FEBRUARY)
     assert text.vacancy_sentence(analysis).startswith(
-        "Työnvälitystilaston mukaan Lahdessa oli helmikuun lopussa 800 avointa työpaikkaa; uusia"
+        "Työnvälitystilaston mukaan kunnassa (Lahti) oli helmikuun lopussa 800 avointa työpaikkaa; uusia"
     )
     assert "vuotta aiemmin" not in text.figure_texts(analysis)["vacancies"]["title"]
 

@@ -129,7 +129,7 @@ def test_kpis_values_targets_and_statuses(tmp_path: Path):
     table = im.kpi_rows(ctx, june_analysis(params))
     assert list(table.columns) == list(KPI_COLUMNS)
     kpi = table.set_index("kpi")
-    assert list(kpi.index) == list(im.KPI_LABELS)
+    assert list(kpi.index) == [*im.KPI_LABELS, "rank_foreign_unemployment_rate"]
     assert (kpi["area"] == "immigrants").all()
     assert kpi.loc["foreign_unemployed", "value"] == 1260
     assert kpi.loc["foreign_share", "value"] == pytest.approx(0.126)
@@ -270,7 +270,7 @@ def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path
     assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
     markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
     images = re.findall(r"!\[([^\]]+)\]\((figures/[^)]+\.png)\)", markdown)
-    assert len(images) == 5
+    assert len(images) == 6  # with the largest cities (immigrants-cities)
     for alt, path in images:
         assert len(alt) > 60 and (out.parent / path).is_file() and path.startswith("figures/immigrants-")
     assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown and "| .. |" in markdown

@@ -21,6 +21,7 @@ from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 from serviceplan.plan import Action, Assessment, DeadlineRules, Plan, PlanInfo, Risk
 from serviceplan.present import knowledge_charts
+from serviceplan.sources import statfin
 from serviceplan.sources.base import Dataset
 
 REPO = Path(__file__).resolve().parents[1]
@@ -221,7 +222,7 @@ def test_kpis_on_the_demo_data(demo_workspace):
     assert table.loc["datasets_current_share", "value"] == 1.0  # the demo delivers every dataset every month
     assert table.loc["deliveries_missing", "value"] == 0
     assert table.loc["risks_high", "value"] == 2  # plan/risks.yaml: R1 (4x4) and R8 (4x5) score 15 or more
-    assert len(status.statfin) == 5 and (status.statfin["newest_month"] == "2025-06").all()
+    assert len(status.statfin) == len(statfin.TABLES) and (status.statfin["newest_month"] == "2025-06").all()
 
 
 # ---- texts and charts ------------------------------------------------------------------------------------------

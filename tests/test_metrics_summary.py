@@ -55,7 +55,7 @@ def fake_kpis(area: str, values: dict[str, dict[str, tuple[float, str]]], fail: 
 
 
 def area(area_id: str, function: Callable, datasets: tuple[str, ...] = ("ledger",)) -> FakeArea:
-    return FakeArea(area_id, f"{area_id}.ipynb", f"Sivu {area_id}", "1.", datasets, "fake:kpis", function)
+    return FakeArea(area_id, f"{area_id}.ipynb", f"Sivu {area_id}", "1.", datasets, "fake:kpis", function=function)
 
 
 def ctx(period: str = "2025-06", workspace: Workspace | None = None) -> Context:
@@ -105,7 +105,7 @@ def test_collect_gives_ids_titles_in_registry_order():
     table, _ = summary.collect(ctx(), [two, one])
     assert table["id"].tolist() == ["beta.b", "alpha.a"]
     assert table["area_title"].tolist() == ["Sivu beta", "Sivu alpha"]
-    page = FakeArea("summary", "00_summary.ipynb", "Yhteenveto", "-", (), None, None)
+    page = FakeArea("summary", "00_summary.ipynb", "Yhteenveto", "-", (), None)
     assert summary.kpi_areas([page, one]) == [one] and summary.pages([page, one]) == [one]
 
 
@@ -331,6 +331,6 @@ def test_notebook_runs_cleanly(demo_workspace, tmp_path: Path):
     assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
     markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
     images = re.findall(r"!\[([^\]]+)\]\((figures/[^)]+\.png)\)", markdown)
-    assert [Path(p).stem for _, p in images] == ["summary-headline", "summary-status-by-area"]
+    assert [Path(p).stem for _, p in images] == ["summary-headline", "summary-cities", "summary-status-by-area"]
     assert all(len(alt) > 80 and (out.parent / p).is_file() for alt, p in images)
     assert "Tietosuojan vuoksi" in markdown and "suurinta muutosta" in markdown

@@ -16,7 +16,7 @@ REPO_PARAMS = Path(__file__).resolve().parents[1] / "params"
 
 def test_defaults_carry_the_plan_budget():
     params = load_params(2025, REPO_PARAMS)
-    assert params.municipality.code == "398"
+    assert params.regions.municipality == "KU398" and params.regions.home.name == "Lahti"
     assert params.budget_eur.as_dict() == {
         "vapaaehtoinen": 2_600_000,
         "maararahasidonnainen": 14_300_000,
@@ -68,6 +68,25 @@ def test_year_override_merges_deeply(tmp_path: Path):
         ("budget_eur:\n  vapaaehtoinen: paljon\n", "params/years/2026.yaml: key 'budget_eur.vapaaehtoinen':"),
         ("disclosure:\n  min_count: 0\n", "params/years/2026.yaml: key 'disclosure.min_count':"),
         ("forecast: [1, 2\n", "params/years/2026.yaml: line"),
+        # regions are checked when the parameters load, not after the notebooks ran (issue 12)
+        (
+            "regions:\n  municipality: KU999\n",
+            "params/years/2026.yaml: key 'regions.municipality': Value error, KU999 is not in regions.municipalities",
+        ),
+        ("regions:\n  municipality: Lahti\n", "params/years/2026.yaml: key 'regions.municipality': String should"),
+        (
+            "regions:\n  comparison_group: [KU398, KU091, KU398]\n",
+            "params/years/2026.yaml: key 'regions.comparison_group': Value error, each municipality once",
+        ),
+        (
+            "regions:\n  municipalities:\n    KU098: {name: Hollola, region: MK99}\n",
+            "params/years/2026.yaml: key 'regions.country': Value error, regions.names has no name for MK99",
+        ),
+        (
+            "areas:\n  target_groups:\n    outflow_benchmark_region: MK11\n",
+            "params/years/2026.yaml: key 'areas': Value error, target_groups.outflow_benchmark_region: MK11 is not "
+            "among the statistics regions KU398, MK07, SSS, KU091,",
+        ),
     ],
 )
 def test_bad_override_names_file_and_key(tmp_path: Path, override: str, expected: str):
@@ -85,3 +104,13 @@ def test_rule_in_force_before_first_rule_is_an_error(tmp_path: Path):
     with pytest.raises(ParameterError, match="no rule in force on 2024-12-01"):
         params.benefit_rule(Period(2024, 12))
     assert params.benefit_rule(Period(2025, 1)).valid_from == date(2025, 1, 1)
+
+
+def test_one_key_names_another_municipality(tmp_path: Path):
+    params_dir = _params_copy(tmp_path)
+    (params_dir / "years" / "2026.yaml").write_text("regions:\n  municipality: KU297\n", encoding="utf-8")
+    regions = load_params(2026, params_dir).regions
+    assert regions.report_regions() == ["KU297", "MK11", "SSS"]
+    assert [regions.name(c) for c in regions.report_regions()] == ["Kuopio", "Pohjois-Savo", "Koko maa"]
+    assert not regions.has_own_data  # the city datasets stay Lahti's
+    assert regions.statistics_regions()[:3] == ["KU297", "MK11", "SSS"] and len(regions.statistics_regions()) == 14

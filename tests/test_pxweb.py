@@ -1,29 +1,36 @@
-"""The PxWeb client: code matching with and without prefixes, query splitting, rate limiting, HTTP handling.
+"""The PxWeb client: code matching with and without prefixes, query splitting, limits, retries, HTTP handling.
 
-No test touches the network: the session is a fake that answers from a dict, and the clock is a fake that
-``sleep`` only advances.
+No test touches the network: the session is a fake that answers from a dict, or real HTTP goes to a local server
+on 127.0.0.1 (tests/pxweb_server.py) that answers in the live service's shapes with faults on the way. The clock
+is a fake that ``sleep`` only advances, so a retry's wait costs no time; a time-out test waits under a second.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pxweb_server import RESET, Answer, LocalPxWeb
 from serviceplan.periods import Period
 from serviceplan.pxweb import (
     FetchError,
+    Limits,
     PxWebClient,
     RateLimiter,
+    RetryPolicy,
     build_query,
     cells,
     code_matches,
+    is_transient,
     match_codes,
     month_code,
+    parse_config,
     parse_month,
     split_selection,
 )
@@ -76,12 +83,15 @@ class FakeSession:
         return self._answer("POST", url, json)
 
 
-def client(session: FakeSession, clock: FakeClock, **kwargs: Any) -> PxWebClient:
+def client(session: Any, clock: FakeClock, base: str = BASE, **kwargs: Any) -> PxWebClient:
+    """A client of ``session`` (a fake, or None for real HTTP) whose waits only advance ``clock``; no jitter unless
+    ``draw`` is given."""
     limiter = RateLimiter(kwargs.pop("max_calls", 40), 60.0, clock=clock, sleep=clock.sleep)
+    kwargs.setdefault("draw", lambda: 0.0)
     return PxWebClient(
-        BASE,
+        base,
         "StatFin/tyonv",
-        ["{table}.px", "statfin_tyonv_pxt_{table}.px"],
+        kwargs.pop("table_files", ["{table}.px", "statfin_tyonv_pxt_{table}.px"]),
         session=session,
         limiter=limiter,
         **kwargs,
@@ -103,6 +113,11 @@ def client(session: FakeSession, clock: FakeClock, **kwargs: Any) -> PxWebClient
         ("KU3980", "KU398", False),
         ("KU398_x", "KU398", False),  # a suffix is not a prefix
         ("kesto_00-03", "00-03", True),
+        ("tyokay-tyolliset2", "tyolliset2", True),  # the hyphen prefixes of 8.6.2026
+        ("ton-kuol", "KUOL", True),
+        ("tyonv-24-", "24-", True),
+        ("tyonv-00-03", "03", True),  # a prefix ends at any separator: why match_codes prefers exact and reports ties
+        ("x24-", "24-", False),
     ],
 )
 def test_code_matches(code: str, wanted: str, fits: bool) -> None:
@@ -224,7 +239,9 @@ def test_time_variable_found_by_its_values_without_the_flag() -> None:
 
 
 def test_table_not_found_anywhere() -> None:
-    with pytest.raises(FetchError, match=r"table 12r5 not found \(HTTP 404 at .*12r5\.px and at .*pxt_12r5\.px\)"):
+    with pytest.raises(
+        FetchError, match=r"table 12r5 not found \(HTTP 404 at .*12r5\.px and HTTP 404 at .*pxt_12r5\.px\)"
+    ):
         client(FakeSession({}), FakeClock()).metadata("12r5")
 
 
@@ -276,14 +293,17 @@ def test_too_many_requests_is_retried_after_the_given_wait() -> None:
     )
     meta = client(session, clock).metadata("12r5")
     assert meta.url == NEW_URL
-    assert clock.slept == [7.0]
+    assert clock.slept == [7.0]  # Retry-After (7 s) is longer than the first back-off (2 s)
 
 
 def test_persistent_server_error_is_one_line() -> None:
     session = FakeSession({("GET", NEW_URL): [FakeResponse(500, b"<html>Internal Server Error</html>\n")]})
+    clock = FakeClock()
     with pytest.raises(FetchError) as caught:
-        client(session, FakeClock()).metadata("12r5")
+        client(session, clock).metadata("12r5")
     assert str(caught.value) == f"GET {NEW_URL} answered HTTP 500: <html>Internal Server Error</html>"
+    assert len(session.requests) == 5  # tried RetryPolicy.attempts times
+    assert clock.slept == [2.0, 4.0, 8.0, 16.0]  # exponential back-off (no jitter drawn here)
 
 
 def test_connection_failure_is_one_line() -> None:
@@ -291,8 +311,23 @@ def test_connection_failure_is_one_line() -> None:
         def get(self, url: str, *, timeout: float) -> FakeResponse:
             raise ConnectionError("Name or service not known")
 
-    with pytest.raises(FetchError, match=r"^GET .*12r5\.px failed: ConnectionError: Name or service not known$"):
+    with pytest.raises(
+        FetchError, match=r"^GET .*12r5\.px failed: ConnectionError: Name or service not known \(tried 5 times\)$"
+    ):
         client(Broken({}), FakeClock()).metadata("12r5")
+
+
+def test_a_failure_that_is_not_transient_is_not_retried() -> None:
+    class Wrong(FakeSession):
+        def get(self, url: str, *, timeout: float) -> FakeResponse:
+            self.requests.append(("GET", url, None))
+            raise ValueError("Invalid URL 'x': No scheme supplied")
+
+    session = Wrong({})
+    with pytest.raises(FetchError, match=r"failed: ValueError: Invalid URL 'x': No scheme supplied$"):
+        client(session, FakeClock()).metadata("12r5")
+    assert len(session.requests) == 1
+    assert not is_transient(ValueError("x")) and is_transient(ConnectionResetError()) and is_transient(TimeoutError())
 
 
 def test_metadata_that_is_not_json() -> None:
@@ -302,3 +337,158 @@ def test_metadata_that_is_not_json() -> None:
     session = FakeSession({("GET", NEW_URL): [FakeResponse(200, b'{"title": "x"}')]})
     with pytest.raises(FetchError, match="no 'variables' list"):
         client(session, FakeClock()).metadata("12r5")
+
+
+# --- limits and back-off ----------------------------------------------------------------------------------------
+
+
+def test_config_answer_of_the_live_service() -> None:
+    assert parse_config((FIXTURES / "live_config.json").read_bytes()) == Limits(120_000, 40, 60.0)
+    assert parse_config(b'{"maxValues": 1000, "maxCells": 500, "maxCalls": 10, "timeWindow": 10}') == Limits(
+        500, 10, 10.0
+    )
+    assert parse_config(b"<html>no</html>") is None
+    assert parse_config(b'{"maxCalls": 40}') is None  # incomplete: the parameters hold
+
+
+def test_stricter_limits_win() -> None:
+    ours = Limits(120_000, 40, 60.0)
+    assert ours.stricter(Limits(50_000, 30, 10.0)) == Limits(50_000, 30, 60.0)
+
+
+def test_back_off_grows_exponentially_with_a_cap_and_jitter() -> None:
+    policy = RetryPolicy(attempts=8, base_delay=2.0, max_delay=20.0, jitter=0.5)
+    assert [policy.delay(n, lambda: 0.0) for n in range(1, 7)] == [2.0, 4.0, 8.0, 16.0, 20.0, 20.0]
+    assert policy.delay(3, lambda: 1.0) == 4.0  # the whole jitter: half of 8 s
+    assert policy.delay(3, lambda: 0.5) == 6.0
+    with pytest.raises(ValueError):
+        RetryPolicy(attempts=0)
+
+
+METADATA = (FIXTURES / "live_metadata_12r5.json").read_bytes()
+SHORT = "/PxWeb/api/v1/fi/StatFin/tyonv/12r5.px"
+LONG = "/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"
+CONFIG = "/PxWeb/api/v1/fi/?config"
+SELECTION = [("Alue", ["KU398", "SSS"]), ("timeperiod_m", ["2026M06", "2026M07"]), ("contentscode", ["UUDETAVP"])]
+
+
+def live_handler(config: bytes = (FIXTURES / "live_config.json").read_bytes()) -> Any:
+    """Answers like StatFin after 8.6.2026: ?config, the short table id, 400 for the old long id, a body per POST."""
+
+    def handle(method: str, path: str, payload: Any) -> Answer:
+        if path == CONFIG:
+            return Answer(200, config)
+        if path == LONG:
+            return Answer(400, b"Bad Request")
+        if path != SHORT:
+            return Answer(404, b"<html>Not found</html>")
+        if method == "GET":
+            return Answer(200, METADATA, {"Content-Type": "application/json; charset=utf-8"})
+        return Answer.json({"asked": payload["query"]})
+
+    return handle
+
+
+def served_client(base: str, clock: FakeClock, **kwargs: Any) -> PxWebClient:
+    kwargs.setdefault("timeout", 5.0)
+    return client(None, clock, base=f"{base}/PxWeb/api/v1", **kwargs)
+
+
+def test_limits_are_read_from_config_and_respected() -> None:
+    config = b'{"maxValues": 2, "maxCells": 2, "maxCalls": 3, "timeWindow": 60, "CORS": true}'
+    service = LocalPxWeb(live_handler(config))
+    clock = FakeClock()
+    with service.running() as base:
+        px = served_client(base, clock)
+        limits = px.start(Limits(120_000, 40, 60.0))
+        assert limits == Limits(2, 3, 60.0)
+        bodies = px.fetch(px.metadata("12r5"), SELECTION)
+    # 4 cells at most 2 a query: 2 POSTs; with ?config and the metadata 4 calls at 3 a minute: one wait
+    assert len(bodies) == 2
+    assert service.log == [("GET", CONFIG), ("GET", SHORT), ("POST", SHORT), ("POST", SHORT)]
+    assert clock.slept == [60.0]
+
+
+def test_without_config_the_parameters_hold() -> None:
+    service = LocalPxWeb(live_handler(b"<html>no such page</html>"))
+    with service.running() as base:
+        px = served_client(base, FakeClock())
+        assert px.start(Limits(1000, 5, 10.0)) == Limits(1000, 5, 10.0)
+        assert px.limiter.max_calls == 5 and px.max_cells == 1000
+
+
+def test_old_long_id_answers_400_and_the_short_form_is_used_from_then_on() -> None:
+    service = LocalPxWeb(live_handler())
+    with service.running() as base:
+        px = served_client(base, FakeClock(), table_files=["statfin_tyonv_pxt_{table}.px", "{table}.px"])
+        assert px.metadata("12r5").url.endswith(SHORT)
+        px.metadata("12r5")
+    assert service.log == [("GET", LONG), ("GET", SHORT), ("GET", SHORT)]  # the second time the short form first
+
+
+def test_429_with_retry_after_and_a_connection_reset_are_retried() -> None:
+    service = LocalPxWeb(
+        live_handler(),
+        faults={
+            ("GET", SHORT): [RESET],
+            ("POST", SHORT): [Answer(429, b"Too Many Requests", {"Retry-After": "3"})],
+        },
+    )
+    clock = FakeClock()
+    with service.running() as base:
+        px = served_client(base, clock)
+        meta = px.metadata("12r5")
+        (body,) = px.fetch(meta, SELECTION)
+    assert json.loads(body)["asked"][2] == {
+        "code": "contentscode",
+        "selection": {"filter": "item", "values": ["UUDETAVP"]},
+    }
+    assert service.log == [("GET", SHORT), ("GET", SHORT), ("POST", SHORT), ("POST", SHORT)]
+    assert clock.slept == [2.0, 3.0]  # the reset: first back-off; the 429: Retry-After 3 s beats the back-off 2 s
+    assert px.retries == 2 and px.calls == 4
+
+
+def test_503s_back_off_exponentially_with_jitter_until_the_cap() -> None:
+    unavailable = Answer(503, (FIXTURES / "html_error.json").read_bytes(), {"Content-Type": "text/html"})
+    service = LocalPxWeb(live_handler(), faults={("GET", SHORT): [unavailable] * 2})
+    draws = iter([0.5, 1.0])
+    clock = FakeClock()
+    with service.running() as base:
+        px = served_client(base, clock, draw=lambda: next(draws))
+        px.metadata("12r5")
+        assert clock.slept == [1.5, 2.0]  # 2 s less a quarter, 4 s less a half
+
+        service.faults[("GET", SHORT)] = [unavailable] * 5
+        with pytest.raises(FetchError) as caught:
+            served_client(base, clock, retry=RetryPolicy(attempts=3, base_delay=1.0)).metadata("12r5")
+    page = " ".join((FIXTURES / "html_error.json").read_text(encoding="utf-8").split())
+    assert str(caught.value) == f"GET {base}{SHORT} answered HTTP 503: {page}"  # one line, the page's text
+    assert service.log.count(("GET", SHORT)) == 2 + 1 + 3
+
+
+def test_a_time_out_is_retried() -> None:
+    service = LocalPxWeb(live_handler(), faults={("GET", SHORT): [Answer(200, METADATA, delay=1.0)]})
+    clock = FakeClock()
+    started = time.monotonic()
+    with service.running() as base:
+        meta = served_client(base, clock, timeout=0.3).metadata("12r5")
+    assert meta.time_variable().code == "timeperiod_m"
+    assert clock.slept == [2.0] and time.monotonic() - started < 5
+
+
+def test_a_retry_after_beyond_reason_stops_with_when_to_come_back() -> None:
+    service = LocalPxWeb(live_handler(), faults={("GET", SHORT): [Answer(429, b"", {"Retry-After": "3600"})]})
+    with service.running() as base, pytest.raises(FetchError, match=r"asks to wait 3600 s \(Retry-After\): try again"):
+        served_client(base, FakeClock()).metadata("12r5")
+
+
+def test_problem_details_of_an_api_2_error_are_the_message() -> None:
+    problem = (FIXTURES / "problem.json").read_bytes()
+    service = LocalPxWeb(
+        live_handler(), faults={("POST", SHORT): [Answer(400, problem, {"Content-Type": "application/problem+json"})]}
+    )
+    with service.running() as base:
+        px = served_client(base, FakeClock())
+        with pytest.raises(FetchError) as caught:
+            px.fetch(px.metadata("12r5"), SELECTION)
+    assert str(caught.value).endswith("answered HTTP 400: Bad Request: Non-existent variable: Kuukausi")

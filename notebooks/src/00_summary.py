@@ -11,7 +11,8 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import summary, summary_text
+from serviceplan.areas import report_areas
+from serviceplan.metrics import availability, comparison, comparison_text, summary, summary_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, summary_charts, tables
 from serviceplan.present.narrative import bullets
@@ -21,8 +22,9 @@ settings = ctx.params.areas.summary
 rule = ctx.params.disclosure
 kpis, skipped = summary.collect(ctx)
 kpis = summary.disclose(kpis, rule, settings.non_person_counts)
-top = summary.headline(kpis, settings)
-changes = summary.biggest_changes(kpis, settings)
+public_only = not ctx.params.regions.has_own_data  # another municipality: public statistics only
+top = summary.headline(kpis, settings, public_only=public_only)
+changes = summary.biggest_changes(kpis, settings, public_only=public_only)
 counts = summary.status_counts(kpis)
 tiles = summary_text.tiles(top, rule)
 texts = summary_text.figure_texts(ctx.period, top, counts, tiles)
@@ -33,6 +35,8 @@ tables.show_markdown(summary_text.period_line(ctx.period))
 
 # %%
 tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, skipped)))
+if availability.left_out_note(ctx.params):  # a report for another municipality: public statistics only
+    tables.show_markdown(availability.left_out_note(ctx.params))
 
 # %% [markdown]
 # ## Otsikkotunnusluvut
@@ -52,6 +56,18 @@ tables.show_table(
     note="Muutos edellisestä kuukaudesta ja edellisen vuoden samasta kuukaudesta; osuuksien muutos "
     "prosenttiyksikköinä. " + disclosure.explanation(rule),
 )
+
+# %% [markdown]
+# ## Suurimmat kaupungit
+#
+# Raportin kunta 12 suurimman kaupungin joukossa joka kuukausi: työttömyysaste, alle 25-vuotiaiden ja ulkomaan
+# kansalaisten työttömyysasteet, pitkäaikaistyöttömien osuus työttömistä ja avoimet työpaikat työtöntä kohden.
+
+# %%
+cities = comparison.analyse_period(ctx)
+tables.show_markdown(comparison_text.lead(cities))
+comparison_text.show_section(cities, "summary-cities", standings=True)
+tables.show_markdown(comparison_text.method_text(cities))
 
 # %% [markdown]
 # ## Suurimmat muutokset
@@ -91,4 +107,4 @@ tables.show_table(
 # ## Raportin osat
 
 # %%
-tables.show_table(summary_text.areas_display(summary.pages()), title="Osa-alueiden sivut")
+tables.show_table(summary_text.areas_display(summary.pages(report_areas(ctx.params))), title="Osa-alueiden sivut")

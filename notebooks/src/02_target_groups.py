@@ -12,7 +12,7 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import target_groups, target_groups_text
+from serviceplan.metrics import availability, comparison_text, target_groups, target_groups_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
@@ -106,12 +106,22 @@ charts.show_figure(figure, "target-groups-duration", texts["duration"]["alt"])
 target_groups_text.duration_table(analysis, months).show()
 
 # %% [markdown]
-# ## Lahti ja vertailualueet
+# ## Kunta, maakunta ja koko maa
 #
 # Alueet ovat eri kokoisia, joten vertailussa ovat osuudet ja asteet, eivät henkilömäärät.
 
 # %%
 target_groups_text.comparison_table(analysis).show()
+
+# %% [markdown]
+# ## Suurimmat kaupungit: työttömyysaste, nuoret ja pitkäaikaistyöttömät
+#
+# Kunta 12 suurimman kaupungin joukossa. Sija 1 on paras eli matalin työttömyysaste tai pienin
+# pitkäaikaistyöttömien osuus.
+
+# %%
+youth_cities = ["unemployment_rate", "youth_unemployment_rate", "long_term_share"]
+comparison_text.show_section(analysis.cities, "target-groups-cities", youth_cities, columns=3)
 
 # %% [markdown]
 # ## Nimetty omatyöntekijä alle 25-vuotiaille
@@ -121,7 +131,9 @@ target_groups_text.comparison_table(analysis).show()
 
 # %%
 advisor_months = analysis.history(first=customer_events.DATASET.first_period)
-if analysis.advisor_row() is None:
+if not analysis.own_data:
+    tables.show_markdown(availability.own_data_note(ctx.params, "Asiakastietojärjestelmän raportti"))
+elif analysis.advisor_row() is None:
     tables.show_markdown("Asiakastietojärjestelmän raporttia ei ole tältä kuukaudelta.")
 else:
     chart_data = target_groups_text.advisor_chart_data(analysis, advisor_months)
@@ -146,7 +158,9 @@ else:
 # Ohjaamo on alle 30-vuotiaiden matalan kynnyksen palvelupiste, jossa voi asioida myös nimettömästi.
 
 # %%
-if analysis.ohjaamo.empty or str(ctx.period) not in analysis.ohjaamo.index:
+if not analysis.own_data:
+    tables.show_markdown(availability.own_data_note(ctx.params, "Ohjaamon käyntiraportti"))
+elif analysis.ohjaamo.empty or str(ctx.period) not in analysis.ohjaamo.index:
     tables.show_markdown("Ohjaamo-käyntejä ei ole raportoitu tältä kuukaudelta.")
 else:
     visits = target_groups_text.ohjaamo_chart_data(analysis, advisor_months)

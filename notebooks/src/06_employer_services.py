@@ -11,7 +11,7 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import employer_services, employer_services_text
+from serviceplan.metrics import availability, comparison_text, employer_services, employer_services_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present import format as fmt
@@ -41,19 +41,23 @@ tables.show_markdown(bullets(employer_services_text.describe(analysis)))
 # %% [markdown]
 # ## Avoimet ja täytetyt työpaikat
 #
-# Työnvälitystilasto kertoo Lahden kaikki TE-palveluihin ilmoitetut avoimet paikat; työnantajapalvelujen
+# Työnvälitystilasto kertoo kaikki kunnan TE-palveluihin ilmoitetut avoimet paikat; työnantajapalvelujen
 # raportti ne paikat, jotka työnantajat ilmoittivat kaupungin työnantajapalveluille, ja niistä täytetyt.
 
 # %%
+vacancy_lines = [
+    charts.Series("stat_open_vacancies", "Avoimet, tilasto", theme.BLUE),
+    charts.Series("stat_new_vacancies", "Uudet, tilasto", theme.SKY_BLUE),
+]
+if analysis.own_data:  # the employer services' own report (the city's own data)
+    vacancy_lines += [
+        charts.Series("received", "Ilmoitetut työnantajapalveluille", theme.ORANGE),
+        charts.Series("filled", "Täytetyt", theme.GREEN),
+    ]
 figure = charts.monthly_lines(
     analysis.monthly,
     x="month",
-    lines=[
-        charts.Series("stat_open_vacancies", "Avoimet, tilasto", theme.BLUE),
-        charts.Series("stat_new_vacancies", "Uudet, tilasto", theme.SKY_BLUE),
-        charts.Series("received", "Ilmoitetut työnantajapalveluille", theme.ORANGE),
-        charts.Series("filled", "Täytetyt", theme.GREEN),
-    ],
+    lines=vacancy_lines,
     title=texts["vacancies"]["title"],
 )
 charts.show_figure(figure, "employer_services-vacancies", texts["vacancies"]["alt"])
@@ -66,11 +70,27 @@ tables.show_table(
 )
 
 # %% [markdown]
+# ## Avoimet työpaikat työtöntä kohden suurimmissa kaupungeissa
+#
+# Kunta 12 suurimman kaupungin joukossa: avoimia työpaikkoja kuukauden lopussa työtöntä työnhakijaa
+# kohden. Sija 1 on eniten paikkoja työtöntä kohden.
+
+# %%
+vacancy_cities = ["vacancies_per_unemployed"]
+tables.show_markdown(bullets(comparison_text.describe(analysis.cities, vacancy_cities)))
+comparison_text.cities_table(analysis.cities, vacancy_cities).show()
+
+# %% [markdown]
 # ## Täyttöaika
 #
 # Kuinka monta päivää kului työpaikan ilmoittamisesta sen täyttämiseen (kuukauden aikana täytetyt paikat).
 
 # %%
+if not analysis.own_data:
+    note = availability.own_data_note(
+        ctx.params, "Työnantajapalvelujen kuukausiraportti (tämän ja seuraavien osioiden tiedot)"
+    )
+    tables.show_markdown(note)
 if analysis.has_report:
     time_numbers = employer_services_text.time_chart_data(analysis)
     figure = charts.monthly_lines(

@@ -12,7 +12,7 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.metrics import immigrants, immigrants_text
+from serviceplan.metrics import availability, comparison_text, immigrants, immigrants_text
 from serviceplan.notebook import setup
 from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
@@ -63,12 +63,26 @@ charts.show_figure(figure, "immigrants-foreign-share", texts["foreign"]["alt"])
 immigrants_text.foreign_table(analysis, months).show()
 
 # %% [markdown]
+# ## Ulkomaan kansalaisten työttömyysaste suurimmissa kaupungeissa
+#
+# Kunta 12 suurimman kaupungin joukossa: ulkomaan kansalaisten työttömyysaste (työttömien osuus ulkomaan
+# kansalaisten työvoimasta). Sija 1 on matalin aste.
+
+# %%
+comparison_text.show_section(analysis.cities, "immigrants-cities", ["foreign_unemployment_rate"], columns=1)
+
+# %% [markdown]
 # ## Kotoutumisaika ja kotoutumiskoulutus
 #
 # Maahanmuuttajapalvelujen asiakkaat, joiden kotoutumisaika on käynnissä, kuukauden lopussa.
 
 # %%
-if not analysis.has_report:
+if not analysis.own_data:
+    note = availability.own_data_note(
+        ctx.params, "Maahanmuuttajapalvelujen kuukausiraportti (tämän ja seuraavien osioiden tiedot)"
+    )
+    tables.show_markdown(note)
+elif not analysis.has_report:
     tables.show_markdown("Maahanmuuttajapalvelujen kuukausiraporttia ei ole tältä kuukaudelta.")
 else:
     integration = immigrants_text.chart_data(

@@ -48,7 +48,7 @@ from rich.table import Table
 from serviceplan import accessibility, kernel_fork, privacy_gate, versions
 from serviceplan import manifest as mf
 from serviceplan import render as rd
-from serviceplan.areas import AREAS, Area
+from serviceplan.areas import AREAS, Area, report_areas, report_datasets
 from serviceplan.data import build_canonical, input_files, validate_period
 from serviceplan.errors import DataError, RunError, ServiceplanError, os_problem, redact
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -104,6 +104,7 @@ class MonthPlan:
     code: str = ""  # the package code digest the execution keys were made with
     kpi_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # computed while the notebooks run
     kpi_areas: list[Area] = field(default_factory=list)  # the areas with a KPI function
+    areas: list[Area] = field(default_factory=list)  # the month's pages (all, or the public ones: report_areas)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def run_periods(
             for plan in plans:
                 try:
                     try:
-                        outcomes.append(_finish(ws, plan, areas, renderer, console))
+                        outcomes.append(_finish(ws, plan, renderer, console))
                     except OSError as exc:  # a full disk while writing the version: the month fails, one line
                         raise _write_error(ws, exc) from None
                 except ServiceplanError as exc:
@@ -263,8 +264,9 @@ def _prepare(
     if revision is None:
         return None
     params = load_params(period.year, ws.params_dir)  # a broken parameter file is reported first, in a second
-    validate_period(ws, period)
-    names = sorted({name for area in areas for name in area.datasets})
+    areas = report_areas(params, areas)  # another municipality than the own data's: the public pages only
+    names = report_datasets(params, areas)
+    validate_period(ws, period, None if params.regions.has_own_data else names)
     if names:
         build_canonical(ws, names, up_to=period)
     code, env = mf.code_digest(), mf.environment()
@@ -276,7 +278,7 @@ def _prepare(
         if not source.is_file():
             raise RunError(f"the notebook of area '{area.id}' is missing: {source}")
         source_sha = mf.notebook_digest(source)
-        datasets = {name: digests[name] for name in area.datasets}
+        datasets = {name: digests[name] for name in area.datasets if name in digests}
         key = mf.execution_key(
             notebook_sha256=source_sha,
             period=period,
@@ -294,6 +296,7 @@ def _prepare(
     inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
     plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
     plan.kpi_areas = [area for area in areas if area.kpi_function is not None]
+    plan.areas = list(areas)
     try:
         for job in jobs:
             if not force and _restore_cached(ws, plan, job):
@@ -865,9 +868,10 @@ def collect_kpis(
     return kpis
 
 
-def _finish(ws: Workspace, plan: MonthPlan, areas: Sequence[Area], renderer: _Renderer, console: Console) -> Outcome:
+def _finish(ws: Workspace, plan: MonthPlan, renderer: _Renderer, console: Console) -> Outcome:
     """KPIs, manifest, render and publish one month whose notebooks have run."""
     finish_started = time.perf_counter()
+    areas = plan.areas
     failed = [job for job in plan.jobs if job.state == "failed"]
     if failed:
         for job in failed:

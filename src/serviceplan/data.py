@@ -134,18 +134,19 @@ def _concatenated(key: PartsKey) -> pd.DataFrame:
     return pd.concat([_read_cached(Path(path)) for path, _, _ in key], ignore_index=True)
 
 
-def validate_period(ws: Workspace, period: Period) -> list[Path]:
+def validate_period(ws: Workspace, period: Period, names: Sequence[str] | None = None) -> list[Path]:
     """Check every input of ``period`` against its contract; raise :class:`DataError` with all violations.
 
     Every delivered file is read and checked, whatever is cached. A delivery that passes is kept as canonical
     rows (as :func:`build_canonical` keeps it), so that building the canonical tables after validating does not
-    read the month again. Returns the files that were checked.
+    read the month again. ``names`` limits the check to those datasets (default: all). Returns the files that
+    were checked.
     """
     check_has_data(ws, period)
     folder = ws.raw_period_dir(str(period))
     violations: list[Violation] = []
     checked: list[Path] = []
-    for dataset in DATASETS.values():
+    for dataset in (DATASETS[name] for name in (DATASETS if names is None else names)):
         if period < dataset.first_period:
             continue
         try:

@@ -2,8 +2,14 @@
 
 A JSON-stat2 dataset is a data cube: ``id`` lists the dimensions in order, ``size`` their category counts,
 ``dimension.<id>.category.index`` the category codes with their positions, and ``value`` the cells flattened in
-row-major order (the last dimension varies fastest). ``status`` optionally marks cells with a symbol (for
-example Statistics Finland's ``..`` for a confidential cell, whose value is then ``null``).
+row-major order (the last dimension varies fastest). ``status`` optionally marks cells with a symbol.
+
+Status symbols (PX data symbols, as Statistics Finland's PxWeb sends them in JSON-stat2 from API v1): a cell
+with a symbol has ``value`` null and ``status[pos]`` = the symbol. ``-`` is a true zero (PX "nil"): its value is 0,
+and :meth:`JsonStatDataset.resolved_values` gives it as 0 with the symbol kept. ``.`` (not applicable), ``..``
+(not available, too uncertain, or not yet published) and ``...`` (subject to secrecy) leave the value missing,
+symbol kept (:data:`SYMBOLS`). A note may also put a status on a cell that has a value: the value stands and the
+status is kept beside it.
 
 Why not pyjstat (checked: version 2.4.0, February 2023): it turns a body into a DataFrame without checking it.
 A ``size`` that does not match the number of values, or an ``id`` that names a dimension the body lacks, ends
@@ -28,6 +34,36 @@ import pandas as pd
 from serviceplan.errors import DataError, Violation
 
 _HTML = re.compile(r"^\s*<(!doctype|html|head|body|\?xml)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a status symbol on a cell means: why the value is as it is, and whether the cell is a true zero."""
+
+    reason: str
+    zero: bool = False
+
+
+# PX data symbols (Statistics Finland's explanations of symbols; "..." as the note of table 12ti reads it).
+NIL = "-"
+SYMBOLS: dict[str, Symbol] = {
+    NIL: Symbol("nil: a true zero", zero=True),
+    ".": Symbol("logically impossible or not applicable"),
+    "..": Symbol("not available, too uncertain to present, or not yet published"),
+    "...": Symbol("subject to secrecy (confidential)"),
+}
+
+
+def symbol_reason(symbol: str | None, has_value: bool) -> str | None:
+    """Why a cell with status ``symbol`` shows what it shows: the symbol's meaning, or for an unknown status on a
+    cell that has a value, that it is a note (``None`` for a cell without a status)."""
+    if symbol is None:
+        return None
+    if symbol in SYMBOLS:
+        return SYMBOLS[symbol].reason
+    return f"note {symbol!r} on the value" if has_value else f"status symbol {symbol!r}"
+
+
 EXPECTED_BODY = "a JSON-stat2 dataset (PxWeb response format json-stat2)"
 
 # Records one structural finding: (JSON path, offending value, what was expected).
@@ -71,6 +107,14 @@ class JsonStatDataset:
     def sizes(self) -> list[int]:
         """Category counts in cube order."""
         return [len(d.codes) for d in self.dimensions]
+
+    def resolved_values(self) -> np.ndarray:
+        """The values with every symbol applied: a nil cell (``-``) with a null value is 0; other symbols leave the
+        value as the body gives it (``NaN`` where null)."""
+        values = self.values.copy()
+        zeros = [p for p, s in self.status.items() if s in SYMBOLS and SYMBOLS[s].zero and math.isnan(values[p])]
+        values[zeros] = 0.0
+        return values
 
     def dimension(self, dimension_id: str) -> Dimension:
         """The dimension called ``dimension_id``."""
@@ -164,6 +208,10 @@ def parse_document(document: Any, file: str) -> JsonStatDataset:
     count = math.prod(sizes)
     values = _values(document.get("value"), count, sizes, bad)
     status = _status(document.get("status"), count, bad)
+    for position, symbol in sorted(status.items()):
+        value = values[position]
+        if symbol in SYMBOLS and SYMBOLS[symbol].zero and not (math.isnan(value) or value == 0):
+            bad(f"value[{position}]", f"{value:g}", f"0 or null: the cell's status {symbol!r} means a true zero")
     updated = document.get("updated")
     if updated is not None and not isinstance(updated, str):
         bad("updated", updated, "a date-time text like 2025-07-23T05:00:00Z")

@@ -23,7 +23,7 @@ KPI_COLUMNS: tuple[str, ...] = (
     "kpi",  # stable id, e.g. "forecast_total_eur"
     "label",  # Finnish label shown to readers
     "value",  # float; NaN when not available
-    "unit",  # "eur", "count", "share" (0..1), "days", "ratio"
+    "unit",  # "eur", "count", "share" (0..1), "days", "ratio", "rank" (a place among compared cities, 1 = best)
     "target",  # float or NaN: the target from params
     "direction",  # "higher_better", "lower_better" or "none"
     "status",  # "ok", "warn", "alert" or "none" against the target

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from serviceplan.errors import ParameterError, os_problem
 from serviceplan.periods import Period
@@ -31,11 +32,105 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MUNICIPALITY_CODE = r"^KU\d{3}$"  # a municipality in the employment service statistics (KU + Statistics Finland's code)
+REGION_CODE = r"^MK\d{2}$"  # a region (maakunta)
+COUNTRY_CODE = "SSS"  # the whole country
+
+
 class Municipality(_Strict):
-    code: str = Field(pattern=r"^\d{3}$")
-    name: str
-    statfin_region: str = Field(pattern=r"^KU\d{3}$")
-    comparison_regions: dict[str, str]
+    """A municipality the statistics may be reported for: its Finnish name, its region and, where the statistics
+    publish one, its employment area (työllisyysalue; the code as the real metadata gives it, never from memory)."""
+
+    name: str = Field(min_length=1)
+    region: str = Field(pattern=REGION_CODE)
+    employment_area: str | None = Field(default=None, pattern=r"^[A-Za-z]{1,6}\d{1,4}$")
+
+
+class Regions(_Strict):
+    """The regions of the public statistics: the reporting municipality (``KUxxx``) with its employment area,
+    region (``MKxx``) and the whole country (``SSS``), and the comparison group it is ranked in.
+
+    Changing ``municipality`` alone gives another municipality's public-data report (any municipality listed in
+    ``municipalities``). The city's own datasets (ledger, Kela invoice, client system, ...) belong to
+    ``own_data_municipality``; for another municipality the pages built on them are left out of the report.
+    Fields are checked in this order, each against those before it, so an error names its own key.
+    """
+
+    municipalities: dict[str, Municipality] = Field(min_length=1)
+    names: dict[str, str]  # Finnish names of the regions (MKxx), employment areas and the country (SSS)
+    country: Literal["SSS"]
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    own_data_municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    comparison_group: list[str] = Field(min_length=2)
+
+    @field_validator("municipalities")
+    @classmethod
+    def _municipality_codes(cls, municipalities: dict[str, Municipality]) -> dict[str, Municipality]:
+        for code in municipalities:
+            if not re.match(MUNICIPALITY_CODE, code):
+                raise ValueError(f"{code!r} is not a municipality code like KU398")
+        return municipalities
+
+    @field_validator("country")
+    @classmethod
+    def _named_regions(cls, country: str, info: ValidationInfo) -> str:
+        names = info.data.get("names", {})
+        needed = {m.region for m in info.data.get("municipalities", {}).values()} | {country}
+        needed |= {m.employment_area for m in info.data.get("municipalities", {}).values() if m.employment_area}
+        missing = sorted(needed - set(names))
+        if missing:
+            raise ValueError(f"regions.names has no name for {', '.join(missing)}")
+        return country
+
+    @field_validator("municipality", "own_data_municipality")
+    @classmethod
+    def _listed(cls, code: str, info: ValidationInfo) -> str:
+        known = info.data.get("municipalities", {})
+        if code not in known:
+            raise ValueError(
+                f"{code} is not in regions.municipalities (listed: {', '.join(known)}); add it there with its name "
+                "and region"
+            )
+        return code
+
+    @field_validator("comparison_group")
+    @classmethod
+    def _group_listed(cls, group: list[str], info: ValidationInfo) -> list[str]:
+        known = info.data.get("municipalities", {})
+        unknown = [code for code in group if code not in known]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} not in regions.municipalities")
+        if len(set(group)) != len(group):
+            raise ValueError("each municipality once (duplicate)")
+        return group
+
+    @property
+    def home(self) -> Municipality:
+        """The reporting municipality."""
+        return self.municipalities[self.municipality]
+
+    @property
+    def has_own_data(self) -> bool:
+        """Whether the city's own datasets are the reporting municipality's."""
+        return self.municipality == self.own_data_municipality
+
+    def report_regions(self, code: str | None = None) -> list[str]:
+        """The reporting municipality (or the listed municipality ``code``), its employment area (where
+        published), its region and the whole country."""
+        code = code or self.municipality
+        info = self.municipalities[code]
+        codes = [code, info.employment_area, info.region, self.country]
+        return list(dict.fromkeys(c for c in codes if c))
+
+    def statistics_regions(self) -> list[str]:
+        """Every region a fetch asks the statistics for: the report's regions and the comparison group."""
+        return list(dict.fromkeys([*self.report_regions(), *self.comparison_group]))
+
+    def name(self, code: str) -> str:
+        """The Finnish name of a region code (the code itself when it has none)."""
+        if code in self.municipalities:
+            return self.municipalities[code].name
+        return self.names.get(code, code)
 
 
 class Disclosure(_Strict):
@@ -55,6 +150,8 @@ class StatfinApi(_Strict):
     max_calls: int = Field(ge=1)  # calls per per_seconds
     per_seconds: float = Field(gt=0)
     timeout_seconds: float = Field(gt=0)
+    attempts: int = Field(ge=1, le=10)  # tries of one request on a transient failure (429, 5xx, dropped connection)
+    backoff_seconds: float = Field(ge=0, le=60)  # wait before the first retry; it doubles with every retry
 
     @field_validator("table_files")
     @classmethod
@@ -286,18 +383,22 @@ class SummaryParams(_Strict):
     """The front page: which KPIs are headline, and how the month's biggest changes are chosen."""
 
     headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
+    # the headline of a report from public statistics only (another municipality than the own data's)
+    public_headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
     biggest_changes: int = Field(ge=1, le=10)  # how many of the month's biggest changes are listed
     not_in_changes: list[Annotated[str, Field(pattern=_KPI_ID)]]  # KPIs left out of the biggest changes
     non_person_counts: list[Annotated[str, Field(pattern=_KPI_ID)]]  # counts of things, shown even when small
 
-    @field_validator("headline", "not_in_changes", "non_person_counts")
+    @field_validator("headline", "public_headline", "not_in_changes", "non_person_counts")
     @classmethod
-    def _known_areas(cls, ids: list[str]) -> list[str]:
+    def _known_areas(cls, ids: list[str], info: ValidationInfo) -> list[str]:
         from serviceplan.areas import AREAS  # imported here: areas imports this module
 
         if len(set(ids)) != len(ids):
             raise ValueError("each KPI id once (duplicate)")
         known = [a.id for a in AREAS if a.kpi_function is not None]
+        if info.field_name == "public_headline":
+            known = [a.id for a in AREAS if a.kpi_function is not None and a.public]
         for kpi_id in ids:
             if kpi_id.split(".")[0] not in known:
                 raise ValueError(f"unknown area in KPI id {kpi_id!r}; areas with KPIs: {', '.join(known)}")
@@ -363,7 +464,7 @@ class Params(_Strict):
     """The resolved parameters for one year."""
 
     year: int
-    municipality: Municipality
+    regions: Regions
     disclosure: Disclosure
     budget_eur: BudgetByClass
     benefit_share_budget_eur: float = Field(ge=0)
@@ -387,6 +488,18 @@ class Params(_Strict):
             if len(weights) != 12 or min(weights) < 0 or sum(weights) <= 0:
                 raise ValueError(f"{line}: 12 non-negative monthly weights (January first), not all zero")
         return phasing
+
+    @field_validator("areas")
+    @classmethod
+    def _benchmark_is_fetched(cls, areas: AreaParams, info: ValidationInfo) -> AreaParams:
+        regions = info.data.get("regions")
+        benchmark = areas.target_groups.outflow_benchmark_region
+        if regions is not None and benchmark is not None and benchmark not in regions.statistics_regions():
+            raise ValueError(
+                f"target_groups.outflow_benchmark_region: {benchmark} is not among the statistics regions "
+                f"{', '.join(regions.statistics_regions())} (see regions)"
+            )
+        return areas
 
     @model_validator(mode="after")
     def _benefit_within_class(self) -> Params:
@@ -496,6 +609,8 @@ def load_params(year: int, params_dir: Path) -> Params:
             detail = "required key is missing"
         elif error["type"] == "extra_forbidden":
             detail = "unknown key (check the spelling against params/defaults.yaml)"
+        elif isinstance(error.get("input"), dict | list):  # a whole section: the message says what is wrong in it
+            detail = error["msg"]
         else:
             message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's message
             detail = f"{message} (got {error.get('input')!r})"

@@ -1,14 +1,29 @@
-"""A small client for the PxWeb API v1 (Statistics Finland's StatFin database and others).
+"""The statistics transport: everything that talks HTTP to a PxWeb service lives in this one module.
 
-The API has two calls per table: ``GET {base}/{lang}/{database}/{table}`` returns the table's metadata (its
+The readers (:mod:`serviceplan.sources.statfin`) see only :class:`StatisticsService`: the service's limits, a
+table's metadata, and the JSON-stat2 bodies of a query. :class:`PxWebClient` implements it for the PxWeb API
+version 1 that Statistics Finland serves; a PxWeb API 2 adapter (``GET /tables/{id}/metadata`` and
+``GET /tables/{id}/data?...&outputFormat=json-stat2``, errors as ``application/problem+json``) would implement the
+same three calls and leave the readers untouched.
+
+API v1 has two calls per table: ``GET {base}/{lang}/{database}/{table}.px`` returns the table's metadata (its
 variables and their value codes), and ``POST`` of a JSON query to the same URL returns the data, here always as
-JSON-stat2. Statistics Finland renamed table ids, variable codes and some value codes on 8.6.2026, so nothing
-here hard-codes them: the caller names what it wants by meaning (the time variable, a set of region or content
-codes) and :func:`match_codes` finds the delivered codes with or without a prefix.
+JSON-stat2. ``GET {base}/{lang}/?config`` answers the service's limits (StatFin: ``maxValues 120000, maxCalls 40,
+timeWindow 60``). Statistics Finland renamed table ids and variable codes and prefixed some value codes on
+8.6.2026, so nothing here hard-codes them: the caller names what it wants by meaning and :func:`match_codes`
+finds the delivered codes with or without a prefix (``tyonv_KU398``, ``12r5:X``, ``tyokay-tyolliset2``).
 
-The service allows a limited number of cells per query and of calls per time window; :func:`split_selection`
-splits a query and :class:`RateLimiter` spaces the calls. The HTTP session, the clock and the sleep function are
-injected so that tests run without network and without waiting.
+What the real service does, and what the client does about it:
+
+* a table id it does not know answers HTTP 400 (since 8.6.2026; 404 before): the next URL form is tried;
+* over the limits it answers 429 Too Many Requests; transient 5xx answers and dropped connections happen: a
+  request is tried again after an exponentially growing, jittered wait (``Retry-After`` is honoured), at most
+  :attr:`RetryPolicy.attempts` times;
+* the limits are read from ``?config`` at the start of a fetch, and the stricter of them and the parameters is
+  kept: :func:`split_selection` splits a query to the cell limit and :class:`RateLimiter` spaces the calls.
+
+The HTTP session, the clock, the sleep function and the random source of the jitter are injected, so that tests
+run against fakes or a local server without waiting.
 
 Why not pxwebpy (checked: version 0.6.0): it speaks only the PxWeb API version 2, while Statistics Finland serves
 the tables through version 1; it also returns data frames rather than the raw response bodies we must store as
@@ -19,20 +34,27 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from serviceplan.errors import ServiceplanError
 from serviceplan.periods import Period
 
-# Value codes may gain a prefix ("tyonv_KU398", "12r5:TYOTTOMAT25"); it ends with one of these characters.
-PREFIX_SEPARATORS = "_:./"
-_MONTH = re.compile(r"(?:^|[_:./])(\d{4})M(\d{2})$")
-RETRY_STATUSES = (429, 503)
+# Value codes may gain a prefix ("tyonv_KU398", "12r5:TYOTTOMAT25", "tyokay-tyolliset2"); it ends with one of
+# these characters. Statistics Finland's own prefixes since 8.6.2026 end with a hyphen (DOMAIN.md).
+PREFIX_SEPARATORS = "_:./-"
+_MONTH = re.compile(r"(?:^|[_:./-])(\d{4})M(\d{2})$")
+# Answers worth another try: too many requests, and the transient server errors.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Answers meaning "no such table here": 400 Bad Request since 8.6.2026 (an old long id), 404 before.
+NOT_FOUND_STATUSES = frozenset({400, 404})
 
 
 class FetchError(ServiceplanError):
@@ -76,6 +98,13 @@ class RateLimiter:
         self.clock = clock
         self.sleep = sleep
         self._calls: deque[float] = deque()
+
+    def reconfigure(self, max_calls: int, per_seconds: float) -> None:
+        """Change the limit (e.g. to what the service's ``?config`` tells); calls made so far still count."""
+        if max_calls < 1 or per_seconds <= 0:
+            raise ValueError("a rate limit needs max_calls >= 1 and per_seconds > 0")
+        self.max_calls = max_calls
+        self.per_seconds = per_seconds
 
     def acquire(self) -> float:
         """Wait until a call is allowed, record it, and return the seconds waited."""
@@ -216,11 +245,125 @@ def build_query(selection: Selection) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Limits:
+    """A service's limits: cells per query and calls per time window."""
+
+    max_cells: int
+    max_calls: int
+    per_seconds: float
+
+    def stricter(self, other: Limits) -> Limits:
+        """The limits that respect both ``self`` and ``other``."""
+        return Limits(
+            min(self.max_cells, other.max_cells),
+            min(self.max_calls, other.max_calls),
+            max(self.per_seconds, other.per_seconds),
+        )
+
+
+def parse_config(content: bytes) -> Limits | None:
+    """The limits in a ``?config`` answer (``maxValues``/``maxCells``, ``maxCalls``, ``timeWindow``); ``None``
+    when the answer does not carry them."""
+    try:
+        document = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(document, dict):
+        return None
+
+    def positive(key: str) -> float | None:
+        value = document.get(key)
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+        return float(value) if ok else None
+
+    cell_limits = [v for v in (positive("maxValues"), positive("maxCells")) if v is not None]
+    calls, window = positive("maxCalls"), positive("timeWindow")
+    if not cell_limits or calls is None or window is None:
+        return None
+    return Limits(int(min(cell_limits)), int(calls), window)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a request again.
+
+    A request is tried at most ``attempts`` times. Before retry ``n`` (1, 2, ...) the client waits
+    ``min(max_delay, base_delay * 2 ** (n - 1))`` seconds, less a random part of up to ``jitter`` of it (so that
+    clients that failed together do not come back together), or what the answer's ``Retry-After`` asks when it
+    asks for more. A ``Retry-After`` over ``max_retry_after`` is not waited for: the fetch stops and says when to
+    try again.
+    """
+
+    attempts: int = 5
+    base_delay: float = 2.0
+    max_delay: float = 60.0
+    jitter: float = 0.5
+    max_retry_after: float = 300.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.base_delay < 0 or self.max_delay < 0 or not 0 <= self.jitter <= 1:
+            raise ValueError("a retry policy needs attempts >= 1, delays >= 0 and 0 <= jitter <= 1")
+
+    def delay(self, retry: int, draw: Callable[[], float]) -> float:
+        """Seconds to wait before retry number ``retry`` (from 1); ``draw`` gives a random number in [0, 1)."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+        return ceiling * (1.0 - self.jitter * draw())
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failed request is worth another try: a dropped or refused connection, a time-out (the builtin
+    exceptions, and those of ``requests`` when it is in use)."""
+    if isinstance(exc, ConnectionError | TimeoutError):
+        return True
+    requests = sys.modules.get("requests")
+    if requests is None:
+        return False
+    transient = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+    return isinstance(exc, transient)
+
+
+def retry_after(response: Response) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (a number, or an HTTP date); ``None`` without one."""
+    value = (response.headers.get("Retry-After", "") if response.headers else "").strip()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+class StatisticsService(Protocol):
+    """What the readers need from a statistics service: this module's API v1 client, or an API 2 adapter."""
+
+    calls: int
+
+    def start(self, wanted: Limits) -> Limits:
+        """Read the service's limits and keep the stricter of them and ``wanted``; returns the limits in use."""
+        ...
+
+    def metadata(self, table: str) -> TableMetadata:
+        """A table's variables and their value codes."""
+        ...
+
+    def fetch(self, meta: TableMetadata, selection: Selection) -> list[bytes]:
+        """The JSON-stat2 bodies answering a query for ``selection``, as received."""
+        ...
+
+
 class PxWebClient:
-    """Reads metadata and data of the tables of one PxWeb database folder (for example ``StatFin/tyonv``).
+    """Reads the limits, the metadata and the data of the tables of one PxWeb API v1 database folder (for example
+    ``StatFin/tyonv``).
 
     ``table_files`` lists the URL forms of a table id to try in order (``{table}.px`` is the form since June
-    2026, ``statfin_tyonv_pxt_{table}.px`` the earlier one); the first that answers is used.
+    2026); a form that answers 400 or 404 is passed over, and the form that answered first is tried first for the
+    next table.
     """
 
     def __init__(
@@ -233,7 +376,8 @@ class PxWebClient:
         limiter: RateLimiter | None = None,
         max_cells: int = 120_000,
         timeout: float = 30.0,
-        retries: int = 2,
+        retry: RetryPolicy | None = None,
+        draw: Callable[[], float] = random.random,
     ) -> None:
         if session is None:
             import requests
@@ -247,8 +391,25 @@ class PxWebClient:
         self.limiter = limiter or RateLimiter(40, 60.0)
         self.max_cells = max_cells
         self.timeout = timeout
-        self.retries = retries
+        self.retry = retry or RetryPolicy()
+        self.draw = draw
         self.calls = 0
+        self.retries = 0
+
+    @property
+    def config_url(self) -> str:
+        """Where the service tells its limits."""
+        return f"{self.base_url}/{self.language}/?config"
+
+    def start(self, wanted: Limits) -> Limits:
+        """Read the limits from ``?config`` and keep the stricter of them and ``wanted`` (the parameters); when the
+        service does not tell them, ``wanted`` holds. Returns the limits now in use."""
+        response = self._call("GET", self.config_url)
+        told = parse_config(response.content) if response.status_code == 200 else None
+        limits = wanted if told is None else wanted.stricter(told)
+        self.max_cells = limits.max_cells
+        self.limiter.reconfigure(limits.max_calls, limits.per_seconds)
+        return limits
 
     def table_urls(self, table: str) -> list[str]:
         """The URLs a table may live at, in the order they are tried."""
@@ -258,14 +419,16 @@ class PxWebClient:
     def metadata(self, table: str) -> TableMetadata:
         """Read a table's metadata (trying each URL form until one answers)."""
         tried = []
-        for url in self.table_urls(table):
+        for index, url in enumerate(self.table_urls(table)):
             response = self._call("GET", url)
-            if response.status_code == 404:
-                tried.append(url)
+            if response.status_code in NOT_FOUND_STATUSES:
+                tried.append(f"HTTP {response.status_code} at {url}")
                 continue
             self._check(response, "GET", url)
+            if index:  # this form answered: try it first from now on
+                self.table_files.insert(0, self.table_files.pop(index))
             return _parse_metadata(table, url, response.content)
-        raise FetchError(f"table {table} not found (HTTP 404 at {' and at '.join(tried)})")
+        raise FetchError(f"table {table} not found ({' and '.join(tried)})")
 
     def fetch(self, meta: TableMetadata, selection: Selection) -> list[bytes]:
         """POST the query for ``selection`` (split to respect the cell limit); the response bodies as received."""
@@ -278,33 +441,60 @@ class PxWebClient:
         return bodies
 
     def _call(self, method: str, url: str, payload: dict[str, Any] | None = None) -> Response:
-        for attempt in range(self.retries + 1):
+        """One request, tried again on a transient failure (see :class:`RetryPolicy`)."""
+        policy = self.retry
+        for attempt in range(1, policy.attempts + 1):
             self.limiter.acquire()
             self.calls += 1
+            last = attempt == policy.attempts
             try:
                 if method == "GET":
                     response = self.session.get(url, timeout=self.timeout)
                 else:
                     response = self.session.post(url, json=payload, timeout=self.timeout)
             except Exception as exc:  # requests raises many kinds; the user needs one line
-                raise FetchError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
-            if response.status_code not in RETRY_STATUSES or attempt == self.retries:
+                failure = f"{method} {url} failed: {type(exc).__name__}: {_one_line(str(exc))}"
+                if not is_transient(exc):
+                    raise FetchError(failure) from None
+                if last:
+                    raise FetchError(f"{failure} (tried {attempt} times)") from None
+                self._wait(policy.delay(attempt, self.draw))
+                continue
+            if response.status_code not in RETRY_STATUSES or last:
                 return response
-            self.limiter.sleep(_retry_after(response, self.limiter.per_seconds))
+            asked = retry_after(response)
+            if asked is not None and asked > policy.max_retry_after:
+                raise FetchError(
+                    f"{method} {url} answered HTTP {response.status_code} and asks to wait {asked:.0f} s "
+                    f"(Retry-After): try again later"
+                )
+            self._wait(max(asked or 0.0, policy.delay(attempt, self.draw)))
         raise AssertionError("unreachable")
+
+    def _wait(self, seconds: float) -> None:
+        self.retries += 1
+        self.limiter.sleep(seconds)
 
     def _check(self, response: Response, method: str, url: str) -> None:
         if response.status_code != 200:
-            text = response.content[:200].decode("utf-8", "replace").strip().replace("\n", " ")
-            raise FetchError(f"{method} {url} answered HTTP {response.status_code}: {text or '(no body)'}")
+            raise FetchError(f"{method} {url} answered HTTP {response.status_code}: {_error_text(response)}")
 
 
-def _retry_after(response: Response, default: float) -> float:
-    value = response.headers.get("Retry-After", "") if response.headers else ""
+def _one_line(text: str, limit: int = 200) -> str:
+    return " ".join(text.split())[:limit]
+
+
+def _error_text(response: Response) -> str:
+    """What an error answer says, in one line: a problem+json ``title``/``detail`` (PxWeb API 2), else the body."""
+    content = response.content or b""
     try:
-        return max(0.0, float(value))
-    except ValueError:
-        return default
+        document = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        document = None
+    if isinstance(document, dict) and any(isinstance(document.get(k), str) for k in ("title", "detail")):
+        parts = [str(document[k]) for k in ("title", "detail") if isinstance(document.get(k), str)]
+        return _one_line(": ".join(parts))
+    return _one_line(content[:400].decode("utf-8", "replace")) or "(no body)"
 
 
 def _parse_metadata(table: str, url: str, content: bytes) -> TableMetadata:

@@ -49,7 +49,7 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _THIN_NBSP = "\u202f"  # between thousands (DOMAIN.md: thin no-break space)
 _NBSP = "\u00a0"  # between a number and its unit
 STATUS_FI = {"ok": "Tavoitteessa", "warn": "Lähellä rajaa", "alert": "Poikkeama", "none": "–"}
-UNIT_FI = {"eur": "€", "share": "%", "days": "pv", "count": "", "ratio": ""}
+UNIT_FI = {"eur": "€", "share": "%", "days": "pv", "count": "", "ratio": "", "rank": ""}
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,14 @@ def number_fi(value: float | None, unit: str = "") -> str:
 
     if value is None or value != value:  # NaN
         return "–"
-    patterns = {"eur": "#,##0", "count": "#,##0", "share": "#,##0.0", "days": "#,##0.0", "ratio": "#,##0.00"}
+    patterns = {
+        "eur": "#,##0",
+        "count": "#,##0",
+        "share": "#,##0.0",
+        "days": "#,##0.0",
+        "ratio": "#,##0.00",
+        "rank": "0",
+    }
     shown = float(value) * 100 if unit == "share" else float(value)
     text = format_decimal(shown, patterns.get(unit, "#,##0.##"), locale="fi").replace(_NBSP, _THIN_NBSP)
     text = text.replace("\u2212", "-")

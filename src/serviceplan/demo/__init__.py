@@ -44,10 +44,13 @@ WRITERS: dict[str, Writer] = {
 def generate(raw_dir: Path, params_dir: Path, seed: int = DEFAULT_SEED, last: Period = DEMO_LAST) -> list[Path]:
     """Write the whole demo dataset into ``raw_dir`` and return the files written.
 
-    The demo follows the rules in ``params_dir`` (for example the benefit-share step table Kela applies).
+    The demo follows the rules in ``params_dir`` (for example the benefit-share step table Kela applies). The
+    city's own datasets are those of the city the world is calibrated to (Lahti, the parameters'
+    ``regions.own_data_municipality``); the public statistics cover every city of ``regions.comparison_group``.
     """
-    rule = load_params(CITY_FIRST.year, params_dir).benefit_rule(CITY_FIRST)
-    world = build_world(rule, seed=seed, last=last)
+    params = load_params(CITY_FIRST.year, params_dir)
+    regions = statfin_files.demo_regions(params.regions)
+    world = build_world(params.benefit_rule(CITY_FIRST), seed=seed, last=last, regions=regions)
     written: list[Path] = []
     for writer in WRITERS.values():
         written.extend(writer(world, raw_dir))

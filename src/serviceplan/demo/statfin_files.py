@@ -1,15 +1,23 @@
 """Demo deliveries of the employment service statistics: the JSON-stat2 bodies a monthly fetch would have stored.
 
 For each month ``M`` from 2024-01 on, ``data/raw/<M>/statfin_<table>.json`` holds the last 13 months up to ``M``
-of each table, as PxWeb would have returned them when the figures of ``M`` were published. Deliveries before
-June 2026 use Statistics Finland's old conventions (long table ids, variables ``Alue``/``Kuukausi``/``Tiedot``);
-from June 2026 on the new ones (short ids, ``timeperiod_m``/``contentscode``, prefixed content and category
-codes, another dimension order), so the demo itself exercises both.
+of each table, as PxWeb would have returned them when the figures of ``M`` were published, for every region a
+report may need (:func:`demo_regions`): each city of the parameters' comparison group (the 12 largest cities)
+with its region (maakunta), and the whole country. So any of those cities can be the reporting municipality with
+one parameter change.
 
-Lahti's figures come from :attr:`World.labour_market`; Päijät-Häme and the whole country are scaled from them
-(whole country's rate about 12 % in January 2025 against Lahti's 15.9 %, DOMAIN.md). Realistic details: the first
-release of a month's flows is preliminary and revised in the next delivery, small counts of job-alternation
-substitutes are confidential (``..``), and that scheme shows ``.`` (not applicable) once it has ended.
+Deliveries before June 2026 use Statistics Finland's old conventions (long table ids, variables
+``Alue``/``Kuukausi``/``Tiedot``, no prefixes). From June 2026 on they follow what was observed of the live API v1
+after the change of 8.6.2026 (DOMAIN.md): short table ids, ``Alue`` kept, ``timeperiod_m`` and ``contentscode``,
+12r5's content codes unprefixed, and ``role.geo``, ``note`` and ``extension.px`` present. In both, a true zero
+is sent as ``null`` with the status ``-`` (PX "nil"). Where nothing was observed for ``tyonv`` the demo
+ASSUMES what was seen elsewhere (hyphen-prefixed value codes like ``tyonv-AKTASTE``, breakdown variables named by
+code-list id) so that the readers meet those shapes too.
+
+Lahti's figures come from :attr:`World.labour_market`; every other region has its own series
+(:mod:`serviceplan.demo.labour_markets`). Realistic details: the first release of a month's flows is preliminary
+and revised in the next delivery, small counts of job-alternation substitutes are confidential (``..``), months
+without any are true zeros (``-``), and the scheme shows ``.`` (not applicable) once it has ended.
 """
 
 from __future__ import annotations
@@ -22,17 +30,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from serviceplan.demo.world import PUBLIC_FIRST, World
+from serviceplan.demo.labour_markets import labour_markets
+from serviceplan.demo.world import HOME_REGION, PUBLIC_FIRST, World
+from serviceplan.jsonstat import NIL
+from serviceplan.params import Regions
 from serviceplan.periods import Period, month_range
 from serviceplan.pxweb import month_code
-from serviceplan.sources.statfin import MEASURES, REGIONS, TABLES, TableSpec, dumps, file_name
+from serviceplan.sources.statfin import MEASURES, TABLES, TableSpec, dumps, file_name
 
 API_CHANGE = Period(2026, 6)  # deliveries from this month on use the June 2026 conventions
 WINDOW_MONTHS = 13  # months in each delivery, as params statfin.window_months
 PRELIMINARY = {"flow_over_3m": 0.97, "new_vacancies": 0.96}  # first release / final figure
-JOB_ALTERNATION_LAST = Period(2024, 12)  # demo assumption: no job-alternation substitutes counted after this
+# Job-alternation leave was abolished in 2024; the demo ASSUMES its substitutes fade out from 2025-01 (none left
+# from October 2025, a true zero) and the statistic is not applicable after 2025-12.
+JOB_ALTERNATION_FADE = (Period(2025, 1), Period(2025, 10))
+JOB_ALTERNATION_LAST = Period(2025, 12)
 SECRET_BELOW = 5  # counts 1..4 of a small category are published as ".." (confidential)
-SOURCE = "Tilastokeskus, KEHA-keskus (työnvälitystilasto)"
+SOURCE = "KEHA-keskus, työnvälitystilasto"
+NOTE = "Symbolit: - = ei mitään ilmoitettavaa, . = tieto on epälooginen esitettäväksi, .. = tietoa ei ole saatu"
 
 # Shares of people in services by service type (demo calibration; they sum to 1).
 SERVICE_SHARES = {
@@ -44,39 +59,6 @@ SERVICE_SHARES = {
     "services_rehabilitative": 0.14,
     "services_self_study": 0.10,
 }
-# Lahti's figure times these gives the comparison regions' (Päijät-Häme's labour force about 97,000 and rate
-# about 14 %; the whole country's labour force about 2.76 million and rate about 12 %).
-SCALE = {
-    "MK07": {"labour_force": 1.72, "unemployed": 1.52, "foreign": 1.30, "vacancies": 1.90, "in_services": 1.58},
-    "SSS": {"labour_force": 48.6, "unemployed": 36.7, "foreign": 47.0, "vacancies": 72.0, "in_services": 38.5},
-}
-_SCALE_GROUP = {
-    "labour_force": "labour_force",
-    "foreign": "foreign",
-    "open_vacancies": "vacancies",
-    "new_vacancies": "vacancies",
-    "in_services": "in_services",
-    **dict.fromkeys(SERVICE_SHARES, "in_services"),
-}
-_LAHTI_SERIES = (
-    "unemployed",
-    "labour_force",
-    "under20",
-    "under25",
-    "under30",
-    "over50",
-    "foreign",
-    "long_term",
-    "open_vacancies",
-    "new_vacancies",
-    "dur_0_3",
-    "dur_3_6",
-    "dur_6_12",
-    "dur_12_24",
-    "dur_24_plus",
-    "flow_over_3m",
-    "in_services",
-)
 
 
 @dataclass(frozen=True)
@@ -89,8 +71,14 @@ class Convention:
     content: str
     breakdown: dict[str, str]
     content_prefix: str
+    unprefixed: tuple[str, ...]  # tables whose content codes come without the prefix
     category_prefix: str
     order: tuple[str, ...]  # dimension order by role
+    live: bool = False  # role.geo and note, as seen in the live service
+
+    def content_code(self, table: str, code: str) -> str:
+        """A content code of ``table`` as the body writes it."""
+        return code if table in self.unprefixed else self.content_prefix + code
 
 
 OLD = Convention(
@@ -100,18 +88,21 @@ OLD = Convention(
     content="Tiedot",
     breakdown={"12ta": "Työttömyyden kesto", "12u6": "Palvelu"},
     content_prefix="",
+    unprefixed=tuple(TABLES),
     category_prefix="",
     order=("region", "breakdown", "time", "content"),
 )
 NEW = Convention(
     table_id="{table}",
-    region="alue",
+    region="Alue",
     time="timeperiod_m",
     content="contentscode",
-    breakdown={"12ta": "kesto", "12u6": "palvelu"},
-    content_prefix="{table}_",
-    category_prefix="{variable}_",
-    order=("time", "region", "breakdown", "content"),
+    breakdown={"12ta": "tyottomyyden_kesto_1_20260101", "12u6": "palvelu_2_20260101"},
+    content_prefix="tyonv-",
+    unprefixed=("12r5",),
+    category_prefix="tyonv-",
+    order=("region", "breakdown", "time", "content"),
+    live=True,
 )
 _CATEGORY_LABELS = {"HENKILOT": "Henkilöitä", "TYOTTOMAT": "Työttömät työnhakijat"}
 
@@ -128,41 +119,47 @@ def updated_stamp(delivery: Period) -> str:
     return f"{publication.year:04d}-{publication.month:02d}-{day:02d}T05:00:00Z"
 
 
-def figures(world: World) -> pd.DataFrame:
+def demo_regions(regions: Regions) -> dict[str, str]:
+    """Every region of the demo statistics, code -> Finnish name: each city of the comparison group (and the
+    reporting and own-data municipalities) with its employment area and region, and the whole country; the
+    reporting municipality's regions first, as a fetch asks for them."""
+    cities = dict.fromkeys([regions.municipality, regions.own_data_municipality, *regions.comparison_group])
+    codes = dict.fromkeys(code for city in cities for code in regions.report_regions(city))
+    return {code: regions.name(code) for code in codes}
+
+
+def figures(world: World, regions: Sequence[str]) -> pd.DataFrame:
     """Final figures of every region, month and measure: columns region, period, measure, value, status."""
     rng = world.rng("statfin")
-    lahti = world.labour_market.set_index("period")
+    series = {code: frame.set_index("period") for code, frame in labour_markets(world, list(regions)).items()}
+    home_services = series[HOME_REGION]["in_services"] if HOME_REGION in series else None
     rows: list[dict[str, object]] = []
-    for period in lahti.index:
-        base = {name: float(lahti.at[period, name]) for name in _LAHTI_SERIES}
-        for name, share in SERVICE_SHARES.items():
-            base[name] = float(round(base["in_services"] * share))
-        alternation = int(rng.integers(0, 9))
-        for region in REGIONS:
-            noise = 1.0 if region == "KU398" else rng.normal(1.0, 0.004)
-            values = {
-                name: (
-                    value
-                    if region == "KU398"
-                    else float(round(value * SCALE[region][_SCALE_GROUP.get(name, "unemployed")] * noise))
-                )
-                for name, value in base.items()
-            }
+    for period in series[regions[0]].index:
+        alternation = int(rng.integers(0, 9))  # Lahti's job-alternation substitutes this month
+        for region in regions:
+            table = series[region]
+            values = {name: float(table.at[period, name]) for name in table.columns}
+            for name, share in SERVICE_SHARES.items():
+                values[name] = float(round(values["in_services"] * share))
             values["rate"] = round(100 * values["unemployed"] / values["labour_force"], 1)
             values["activation_rate"] = round(
                 100 * values["in_services"] / (values["unemployed"] + values["in_services"]), 1
             )
             for measure, value in values.items():
                 rows.append({"region": region, "period": period, "measure": measure, "value": value, "status": None})
-            rows.append(_alternation_row(region, Period.parse(period), alternation))
+            scale = 1.0 if home_services is None else values["in_services"] / float(home_services.at[period])
+            rows.append(_alternation_row(region, Period.parse(period), alternation * scale))
     return pd.DataFrame(rows)
 
 
-def _alternation_row(region: str, period: Period, lahti_count: int) -> dict[str, object]:
+def _alternation_row(region: str, period: Period, count: float) -> dict[str, object]:
     row: dict[str, object] = {"region": region, "period": str(period), "measure": "services_job_alternation"}
     if period > JOB_ALTERNATION_LAST:
         return {**row, "value": math.nan, "status": "."}
-    count = lahti_count if region == "KU398" else round(lahti_count * SCALE[region]["in_services"])
+    start, end = JOB_ALTERNATION_FADE
+    if period >= start:
+        count = count * max(0.0, 1.0 - start.months_until(period) / start.months_until(end))
+    count = round(count)
     if 0 < count < SECRET_BELOW:
         return {**row, "value": math.nan, "status": ".."}
     return {**row, "value": float(count), "status": None}
@@ -179,9 +176,15 @@ def lookup(final: pd.DataFrame) -> Lookup:
 
 
 def body(
-    spec: TableSpec, delivery: Period, final: Lookup, convention: Convention, months: Sequence[Period] | None = None
+    spec: TableSpec,
+    delivery: Period,
+    final: Lookup,
+    convention: Convention,
+    regions: dict[str, str],
+    months: Sequence[Period] | None = None,
 ) -> dict:
-    """The JSON-stat2 body PxWeb would return for ``spec`` in the delivery for ``delivery`` (``final``: figures).
+    """The JSON-stat2 body PxWeb would return for ``spec`` in the delivery for ``delivery`` (``final``: figures;
+    ``regions``: code -> name of the regions asked for).
 
     ``months`` defaults to the delivery's window (the 13 months up to ``delivery``, from 2024-01 on).
     """
@@ -189,21 +192,26 @@ def body(
         months = [m for m in month_range(delivery.shift(1 - WINDOW_MONTHS), delivery) if m >= PUBLIC_FIRST]
     variable = convention.breakdown.get(spec.table)
     dims: dict[str, tuple[str, str, list[tuple[str, str, object]]]] = {
-        "region": (convention.region, "Alue", [(code, label, code) for code, label in REGIONS.items()]),
+        "region": (convention.region, "Alue", [(code, label, code) for code, label in regions.items()]),
         "time": (convention.time, "Kuukausi", [(month_code(m), month_code(m), str(m)) for m in months]),
     }
-    content_prefix = convention.content_prefix.format(table=spec.table)
     contents = [
-        (content_prefix + code, _CATEGORY_LABELS.get(code) or MEASURES[measure].label, measure)
+        (
+            convention.content_code(spec.table, code),
+            _CATEGORY_LABELS.get(code) or MEASURES[measure].label,
+            measure,
+        )
         for code, measure in spec.contents.items()
     ]
     dims["content"] = (convention.content, "Tiedot", contents)
     if spec.breakdown and variable:
-        prefix = convention.category_prefix.format(variable=variable)
         dims["breakdown"] = (
             variable,
             "Palvelu" if spec.table == "12u6" else "Työttömyyden kesto",
-            [(prefix + code, MEASURES[measure].label, measure) for code, measure in spec.breakdown.items()],
+            [
+                (convention.category_prefix + code, MEASURES[measure].label, measure)
+                for code, measure in spec.breakdown.items()
+            ],
         )
     order = [role for role in convention.order if role in dims]
     sizes = [len(dims[role][2]) for role in order]
@@ -215,6 +223,8 @@ def body(
         value, symbol = final[(key["region"], key["time"], measure)]
         if symbol is None and key["time"] == str(delivery) and measure in PRELIMINARY:
             value = float(round(value * PRELIMINARY[measure]))
+        if symbol is None and MEASURES[measure].unit == "count" and value == 0:
+            value, symbol = math.nan, NIL  # PxWeb sends a true zero as null with the status "-"
         values.append(
             None
             if pd.isna(value)
@@ -222,7 +232,7 @@ def body(
         )
         if symbol is not None:
             status[str(position)] = symbol
-    document = {
+    document: dict[str, object] = {
         "class": "dataset",
         "version": "2.0",
         "label": f"{spec.title} muuttujina " + ", ".join(dims[role][1] for role in order),
@@ -244,6 +254,9 @@ def body(
         "role": {"time": [convention.time], "metric": [convention.content]},
         "extension": {"px": {"tableid": convention.table_id.format(table=spec.table), "language": "fi"}},
     }
+    if convention.live:
+        document["role"] = {"time": [convention.time], "metric": [convention.content], "geo": [convention.region]}
+        document["note"] = [NOTE]
     if status:
         document["status"] = status
     return document
@@ -251,7 +264,9 @@ def body(
 
 def write_statfin(world: World, raw_dir: Path) -> list[Path]:
     """Write the statistics bodies of every monthly delivery from 2024-01 to the world's last month."""
-    final = lookup(figures(world))
+    if not world.regions:
+        raise ValueError("the demo world has no statistics regions (build_world(..., regions=demo_regions(...)))")
+    final = lookup(figures(world, list(world.regions)))
     written = []
     for delivery in month_range(PUBLIC_FIRST, world.last):
         folder = raw_dir / str(delivery)
@@ -259,6 +274,6 @@ def write_statfin(world: World, raw_dir: Path) -> list[Path]:
         convention = convention_for(delivery)
         for table, spec in TABLES.items():
             path = folder / file_name(table)
-            path.write_bytes(dumps(body(spec, delivery, final, convention)))
+            path.write_bytes(dumps(body(spec, delivery, final, convention, world.regions)))
             written.append(path)
     return written

@@ -17,6 +17,7 @@ from serviceplan.params import BenefitShareRule
 from serviceplan.periods import Period, month_range
 
 DEFAULT_SEED = 398_2025
+HOME_REGION = "KU398"  # the statistics code of the city the world is calibrated to (Lahti, DOMAIN.md)
 PUBLIC_FIRST = Period(2024, 1)  # public statistics start here
 CITY_FIRST = Period(2025, 1)  # the city's own datasets start when it took over the services
 DEMO_LAST = Period(2026, 6)
@@ -65,6 +66,7 @@ class World:
     operating_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
     benefit_recipients: pd.DataFrame = field(default_factory=pd.DataFrame)
     labour_market: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: dict[str, str] = field(default_factory=dict)  # statistics regions of the demo: code -> name
 
     def rng(self, name: str) -> np.random.Generator:
         """An independent random stream per dataset, so adding one dataset never changes another's numbers."""
@@ -72,12 +74,18 @@ class World:
         return np.random.default_rng([self.seed, digest])
 
 
-def build_world(benefit_rule: BenefitShareRule, seed: int = DEFAULT_SEED, last: Period = DEMO_LAST) -> World:
+def build_world(
+    benefit_rule: BenefitShareRule,
+    seed: int = DEFAULT_SEED,
+    last: Period = DEMO_LAST,
+    regions: dict[str, str] | None = None,
+) -> World:
     """Build every latent series from ``seed`` for the months up to ``last``.
 
-    ``benefit_rule`` is the benefit-share step table (from the parameters) that Kela applies on its invoices.
+    ``benefit_rule`` is the benefit-share step table (from the parameters) that Kela applies on its invoices;
+    ``regions`` the statistics regions of the demo (code -> name, from the parameters).
     """
-    world = World(seed=seed, last=last, benefit_rule=benefit_rule)
+    world = World(seed=seed, last=last, benefit_rule=benefit_rule, regions=dict(regions or {}))
     world.operating_costs = _operating_costs(world)
     world.benefit_recipients = _benefit_recipients(world)
     world.labour_market = _labour_market(world)
@@ -109,8 +117,66 @@ UNDER25_SHARE = {Period(2024, 1): 954 / 8265, Period(2025, 1): 1071 / 9033, Peri
 ACTIVATION = {Period(2024, 1): 0.263, Period(2025, 1): 0.255, Period(2025, 9): 0.285, Period(2026, 6): 0.29}
 OPEN_VACANCIES = {Period(2024, 8): 1020, Period(2025, 8): 790, Period(2026, 6): 830}
 LABOUR_FORCE = 56_800
+# Labour force of the under-25s and of foreign nationals, for their unemployment rates (tables 12th and 12tg).
+# Calibrated so that January 2025 gives about KEHA's 19.8 % (1,071 young unemployed) and 37.8 % (1,246 foreign
+# nationals) (DOMAIN.md); the growth of the foreign labour force follows FOREIGN_TREND (demo assumption). The
+# young labour force swells in summer, when students look for summer jobs (demo assumption).
+YOUTH_LABOUR_FORCE = 1071 / 0.198
+FOREIGN_LABOUR_FORCE = {Period(2024, 1): 2600, Period(2025, 1): 1246 / 0.378, Period(2026, 6): 3850}
+
+
+def summer_peak(period: Period, height: float) -> float:
+    """1 + ``height`` in July, fading over the neighbouring months (the summer rise of young jobseekers)."""
+    return 1.0 + height * math.exp(-((period.month - 7) ** 2) / 1.2)
+
+
 # Shares of the unemployed by duration of unemployment (months); the last two make up the long-term unemployed.
 DURATION_SHARES = {"0-3": 0.36, "3-6": 0.16, "6-12": 0.13}
+
+
+def jobseeker_row(
+    period: Period,
+    rng: np.random.Generator,
+    *,
+    unemployed: int,
+    labour_force: int,
+    under25: int,
+    youth_rate: float,
+    foreign: int,
+    foreign_rate: float,
+    long_term: int,
+    in_services: int,
+    open_vacancies: int,
+) -> dict[str, object]:
+    """A month of a labour market (the columns of :attr:`World.labour_market`) from its main figures: the other
+    age groups in fixed proportions, the short-term unemployed split by :data:`DURATION_SHARES` and the long-term
+    in two, and the month's flow into over 3 months and new vacancies drawn from ``rng`` (in that order)."""
+    short = unemployed - long_term
+    d03 = round(short * DURATION_SHARES["0-3"] / 0.65)
+    d36 = round(short * DURATION_SHARES["3-6"] / 0.65)
+    d1224 = round(long_term * 0.48)
+    return {
+        "period": str(period),
+        "unemployed": unemployed,
+        "labour_force": labour_force,
+        "under20": round(under25 * 0.21),
+        "under25": under25,
+        "youth_rate": youth_rate,
+        "foreign_rate": foreign_rate,
+        "under30": round(under25 * 1.95),
+        "over50": round(unemployed * 0.33),
+        "foreign": foreign,
+        "long_term": long_term,
+        "dur_0_3": d03,
+        "dur_3_6": d36,
+        "dur_6_12": short - d03 - d36,
+        "dur_12_24": d1224,
+        "dur_24_plus": long_term - d1224,
+        "flow_over_3m": round(d03 * 0.22 * rng.normal(1.0, 0.05)),
+        "in_services": in_services,
+        "open_vacancies": open_vacancies,
+        "new_vacancies": round(open_vacancies * 1.15 * rng.normal(1.0, 0.05)),
+    }
 
 
 def _labour_market(world: World) -> pd.DataFrame:
@@ -120,39 +186,27 @@ def _labour_market(world: World) -> pd.DataFrame:
     for period in month_range(PUBLIC_FIRST, world.last):
         season = seasonal_unemployment(period)
         unemployed = round(_interpolate(UNEMPLOYED_TREND, period) * season * rng.normal(1.0, 0.006))
-        youth_season = 1.0 + 0.25 * math.exp(-((period.month - 7) ** 2) / 1.2)  # summer peak of young jobseekers
+        youth_season = summer_peak(period, 0.25)  # summer peak of young jobseekers
         under25 = round(unemployed * _interpolate(UNDER25_SHARE, period) * youth_season / 1.03)
         long_term = round(unemployed * _interpolate(LONG_TERM_SHARE, period) / season)
-        short = unemployed - long_term
-        d03 = round(short * DURATION_SHARES["0-3"] / 0.65)
-        d36 = round(short * DURATION_SHARES["3-6"] / 0.65)
-        d612 = short - d03 - d36
-        d1224 = round(long_term * 0.48)
         activation = _interpolate(ACTIVATION, period) * (0.88 if period.month == 7 else 1.0)
-        in_services = round(activation * unemployed / (1 - activation))
         vacancy_season = 1.0 + 0.15 * math.cos(2 * math.pi * (period.month - 4) / 12)
         open_vacancies = round(_interpolate(OPEN_VACANCIES, period) * vacancy_season * rng.normal(1.0, 0.04))
+        foreign = round(_interpolate(FOREIGN_TREND, period) * season)
         rows.append(
-            {
-                "period": str(period),
-                "unemployed": unemployed,
-                "labour_force": round(LABOUR_FORCE * (1 + 0.01 * math.sin(2 * math.pi * period.month / 12))),
-                "under20": round(under25 * 0.21),
-                "under25": under25,
-                "under30": round(under25 * 1.95),
-                "over50": round(unemployed * 0.33),
-                "foreign": round(_interpolate(FOREIGN_TREND, period) * season),
-                "long_term": long_term,
-                "dur_0_3": d03,
-                "dur_3_6": d36,
-                "dur_6_12": d612,
-                "dur_12_24": d1224,
-                "dur_24_plus": long_term - d1224,
-                "flow_over_3m": round(d03 * 0.22 * rng.normal(1.0, 0.05)),
-                "in_services": in_services,
-                "open_vacancies": open_vacancies,
-                "new_vacancies": round(open_vacancies * 1.15 * rng.normal(1.0, 0.05)),
-            }
+            jobseeker_row(
+                period,
+                rng,
+                unemployed=unemployed,
+                labour_force=round(LABOUR_FORCE * (1 + 0.01 * math.sin(2 * math.pi * period.month / 12))),
+                under25=under25,
+                youth_rate=round(100 * under25 / (YOUTH_LABOUR_FORCE * summer_peak(period, 0.12)), 1),
+                foreign=foreign,
+                foreign_rate=round(100 * foreign / _interpolate(FOREIGN_LABOUR_FORCE, period), 1),
+                long_term=long_term,
+                in_services=round(activation * unemployed / (1 - activation)),
+                open_vacancies=open_vacancies,
+            )
         )
     return pd.DataFrame(rows)
 

@@ -20,8 +20,15 @@ from serviceplan.params import Params, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 
-# KPI units whose change is a difference in percentage points rather than a relative change.
-POINT_UNITS = frozenset({"share"})
+# KPI units whose change is a difference rather than a relative change, and the kind of that difference:
+# percentage points for shares, places for ranks (1 = best).
+DIFFERENCE_UNITS: dict[str, str] = {"share": "points", "rank": "places"}
+POINT_UNITS = frozenset(DIFFERENCE_UNITS)
+
+
+def change_kind(unit: str) -> str:
+    """How a KPI's change is expressed: ``points``, ``places`` or ``relative``."""
+    return DIFFERENCE_UNITS.get(unit, "relative")
 
 
 def _file_state(path: Path) -> tuple[int, int] | None:
@@ -87,8 +94,8 @@ def context_for(ctx: Context, period: Period) -> Context:
 
 
 def change(old: float, new: float, unit: str) -> float:
-    """The change from ``old`` to ``new``: a difference for shares (percentage points as a fraction), else the
-    relative change ``new / old - 1``; NaN when it cannot be computed."""
+    """The change from ``old`` to ``new``: a difference for shares (percentage points as a fraction) and ranks
+    (places), else the relative change ``new / old - 1``; NaN when it cannot be computed."""
     if old is None or new is None or math.isnan(old) or math.isnan(new):
         return math.nan
     if unit in POINT_UNITS:
@@ -107,8 +114,8 @@ def with_changes(
     """The KPI table of ``ctx.period`` with each KPI's value a month and a year earlier and the changes.
 
     Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year`` and
-    ``change_kind`` (``"relative"`` or ``"points"``). Months before ``first_period`` (no data yet) give NaN
-    without calling ``function``. The earlier values are what was known then (data up to that month).
+    ``change_kind`` (``"relative"``, ``"points"`` or ``"places"``). Months before ``first_period`` (no data yet)
+    give NaN without calling ``function``. The earlier values are what was known then (data up to that month).
     ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of the
     month), so that the month is not analysed twice.
     """
@@ -124,7 +131,7 @@ def with_changes(
     out = current.copy()
     for name, values in earlier.items():
         out[name] = [values.get(k, math.nan) for k in out["kpi"]]
-    out["change_kind"] = ["points" if u in POINT_UNITS else "relative" for u in out["unit"]]
+    out["change_kind"] = [change_kind(str(u)) for u in out["unit"]]
     for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
         out[column] = [
             change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import with_changes
+from serviceplan.metrics import comparison, with_changes
 from serviceplan.params import EmployerServicesParams, Params
 from serviceplan.periods import Period
 from serviceplan.sources import employer_services, statfin
@@ -214,6 +214,12 @@ class EmployerAnalysis:
     monthly: pd.DataFrame  # monthly_table over the page's window (history_months)
     fields: pd.DataFrame  # by_field of the period
     ytd: YearToDate
+    cities: comparison.Comparison  # the reporting municipality among the largest cities
+
+    @property
+    def own_data(self) -> bool:
+        """Whether the employer services' reports are the reporting municipality's (else not shown)."""
+        return self.params.regions.has_own_data
 
     @property
     def settings(self) -> EmployerServicesParams:
@@ -244,7 +250,7 @@ def analyse(report: pd.DataFrame, statfin_table: pd.DataFrame, params: Params, p
     statistics as known for the period, :func:`serviceplan.sources.statfin.latest`)."""
     settings = params.areas.employer_services
     report = report[report["period"].astype(str) <= str(period)] if len(report) else report
-    statistics = lahti_statistics(statfin_table, params.municipality.statfin_region)
+    statistics = lahti_statistics(statfin_table, params.regions.municipality)
     months = window(period, max(settings.history_months, period.month))  # the whole year for the year to date
     monthly = monthly_table(report, statistics, months)
     return EmployerAnalysis(
@@ -253,15 +259,18 @@ def analyse(report: pd.DataFrame, statfin_table: pd.DataFrame, params: Params, p
         monthly=monthly[monthly["month"].isin(window(period, settings.history_months))].reset_index(drop=True),
         fields=by_field(report, period),
         ytd=year_to_date(monthly, period, settings),
+        cities=comparison.analyse(statfin_table, params, period),
     )
 
 
 def analyse_period(ctx: Context) -> EmployerAnalysis:
-    """Load the canonical tables of the workspace and analyse ``ctx.period``."""
+    """Load the canonical tables of the workspace and analyse ``ctx.period`` (the employer services' reports only
+    when they are the reporting municipality's own, parameters ``regions``)."""
     from serviceplan.metrics import load
 
+    own = ctx.params.regions.has_own_data
     return analyse(
-        load("employer_services", ctx.period, ctx.workspace),
+        load("employer_services", ctx.period, ctx.workspace) if own else pd.DataFrame(),
         load("statfin", ctx.period, ctx.workspace),
         ctx.params,
         ctx.period,
@@ -269,6 +278,10 @@ def analyse_period(ctx: Context) -> EmployerAnalysis:
 
 
 # ---- KPIs --------------------------------------------------------------------------------------------------
+
+
+# KPIs from the public statistics; the others come from the employer services' own report.
+PUBLIC_KPIS: tuple[str, ...] = ("emp_open_vacancies", "emp_new_vacancies")
 
 
 def kpi_rows(ctx: Context, analysis: EmployerAnalysis) -> pd.DataFrame:
@@ -303,7 +316,9 @@ def kpi_rows(ctx: Context, analysis: EmployerAnalysis) -> pd.DataFrame:
                 ytd.events_education if has_report else None, "count",
                 None if math.isnan(ytd.events_education_target) else ytd.events_education_target, "higher_better"),
     ]  # fmt: skip
-    return frame(rows)
+    if not analysis.own_data:  # the team's report belongs to the city whose employer services made it
+        rows = [r for r in rows if r["kpi"] in PUBLIC_KPIS]
+    return frame([*rows, *comparison.kpi_rows(ctx, analysis.cities, AREA)])
 
 
 def kpis(ctx: Context) -> pd.DataFrame:

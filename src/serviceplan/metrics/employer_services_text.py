@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from serviceplan.metrics.availability import NOT_FOR_THIS_MUNICIPALITY
 from serviceplan.metrics.employer_services import FIELD_LABELS, TOTAL, EmployerAnalysis
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
@@ -195,7 +196,9 @@ def period_line(analysis: EmployerAnalysis) -> str:
     """The page's first line: the report month and how far each source reaches."""
     period = analysis.period
     parts = [f"Raportointikuukausi: **{fmt.month(period)}**."]
-    if analysis.has_report:
+    if not analysis.own_data:
+        parts.append(f"Työnantajapalvelujen kuukausiraportti: {NOT_FOR_THIS_MUNICIPALITY}.")
+    elif analysis.has_report:
         parts.append(f"Työnantajapalvelujen kuukausiraportti {fmt.month_genitive(period)} osalta.")
     else:
         parts.append(f"Työnantajapalvelujen kuukausiraporttia ei ole {fmt.month_genitive(period)} osalta.")
@@ -214,7 +217,8 @@ def vacancy_sentence(analysis: EmployerAnalysis) -> str:
     if pd.isna(row["stat_open_vacancies"]):
         return f"Työnvälitystilastoa ei ole vielä {fmt.month_genitive(period)} osalta"
     text = (
-        f"Työnvälitystilaston mukaan Lahdessa oli {fmt.month_genitive(period)} lopussa "
+        f"Työnvälitystilaston mukaan kunnassa ({analysis.params.regions.home.name}) oli {fmt.month_genitive(period)} "
+        "lopussa "
         f"{fmt.count(row['stat_open_vacancies'])} avointa työpaikkaa"
     )
     compared = more_or_less(year_ago["stat_open_vacancies"], row["stat_open_vacancies"])
@@ -463,7 +467,8 @@ def method_text(analysis: EmployerAnalysis) -> str:
     return "\n\n".join(
         [
             "**Lähteet.** Avoimet ja uudet työpaikat ovat KEHA-keskuksen työnvälitystilastosta (Tilastokeskuksen "
-            "PxWeb-tietokanta, Lahti); tilasto kattaa kaikki TE-palveluihin ilmoitetut paikat. Muut luvut ovat "
+            f"PxWeb-tietokanta, {analysis.params.regions.home.name}); tilasto kattaa kaikki TE-palveluihin "
+            "ilmoitetut paikat. Muut luvut ovat "
             f"työnantajapalvelujen kuukausiraportista, joka alkaa {_first_month_text()} ja on jaettu "
             "ammattialoittain.",
             "**Miten luvut lasketaan.** Täytettyjen osuus = kuukauden aikana täytetyt / kuukauden aikana "

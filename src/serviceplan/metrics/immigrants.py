@@ -9,9 +9,10 @@ pure.
 
 Definitions
 -----------
-* ``foreign_share``: foreign nationals among the unemployed jobseekers (statistics table 12r5). The unemployment
-  *rate* of foreign nationals (table 12tg: their share of the foreign labour force) is not among the tables the
-  statistics module fetches, so the page compares the share of the unemployed instead and says so.
+* ``foreign_share``: foreign nationals among the unemployed jobseekers (statistics table 12r5), compared between
+  the municipality, its region and the whole country. The unemployment *rate* of foreign nationals (table 12tg:
+  their share of the foreign labour force) ranks the municipality among the largest cities
+  (:mod:`serviceplan.metrics.comparison`).
 * ``move_rate``: people who moved to an occupation-based team during the month / (people in the integration period
   at the month's end + those who moved). The denominator approximates everyone who was in the integration period
   during the month. Its target is ``1 / areas.immigrants.integration_period_months``: if an integration plan lasts
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.metrics import load, monthly, with_changes
+from serviceplan.metrics import comparison, load, monthly, with_changes
 from serviceplan.metrics.target_groups import complete_months, ratio, region_names, shown_count
 from serviceplan.params import Params
 from serviceplan.periods import Period
@@ -110,11 +111,17 @@ class ImmigrantAnalysis:
     totals: pd.DataFrame  # :func:`monthly_totals`
     groups: pd.DataFrame  # :func:`language_groups` of the report month
     statistics_updated: pd.Timestamp | None
+    cities: comparison.Comparison  # the reporting municipality among the largest cities
+
+    @property
+    def own_data(self) -> bool:
+        """Whether the immigrant services' reports are the reporting municipality's (else not shown)."""
+        return self.params.regions.has_own_data
 
     @property
     def home(self) -> str:
-        """Lahti's statistics code."""
-        return self.params.municipality.statfin_region
+        """The reporting municipality's statistics code."""
+        return self.params.regions.municipality
 
     def foreign_at(self, region: str | None = None, months_back: int = 0) -> pd.Series:
         """A region's (default Lahti) foreign-national figures for the report month or ``months_back`` earlier."""
@@ -156,13 +163,16 @@ def analyse(statistics: pd.DataFrame, report: pd.DataFrame, params: Params, peri
         totals=monthly_totals(report),
         groups=language_groups(report, period),
         statistics_updated=updated,
+        cities=comparison.analyse(statistics, params, period),
     )
 
 
 def analyse_period(ctx: Context) -> ImmigrantAnalysis:
-    """Load the canonical tables up to ``ctx.period`` and analyse it."""
+    """Load the canonical tables up to ``ctx.period`` and analyse it (the immigrant services' reports only when
+    they are the reporting municipality's own, parameters ``regions``)."""
     statistics = load("statfin", ctx.period, ctx.workspace)
-    report = load("immigrants", ctx.period, ctx.workspace)
+    own = ctx.params.regions.has_own_data
+    report = load("immigrants", ctx.period, ctx.workspace) if own else pd.DataFrame()
     return analyse(statistics, report, ctx.params, ctx.period)
 
 
@@ -176,6 +186,10 @@ KPI_LABELS: dict[str, str] = {
     "move_rate": "Siirtyneet, % kotoutumisajalla olleista",
     "ihl_contacts": "International House Lahti -yhteydenotot",
 }
+
+
+# KPIs from the public statistics; the others come from the immigrant services' own report.
+PUBLIC_KPIS: tuple[str, ...] = ("foreign_unemployed", "foreign_share")
 
 
 def kpi_rows(ctx: Context, analysis: ImmigrantAnalysis) -> pd.DataFrame:
@@ -209,7 +223,9 @@ def kpi_rows(ctx: Context, analysis: ImmigrantAnalysis) -> pd.DataFrame:
         ),
         count("ihl_contacts", totals["ihl_contacts"], "higher_better"),
     ]
-    return frame(rows)
+    if not analysis.own_data:  # the immigrant services' KPIs belong to the city whose report it is
+        rows = [r for r in rows if r["kpi"] in PUBLIC_KPIS]
+    return frame([*rows, *comparison.kpi_rows(ctx, analysis.cities, AREA)])
 
 
 def kpis(ctx: Context) -> pd.DataFrame:

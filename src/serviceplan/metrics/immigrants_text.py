@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from serviceplan.metrics.availability import NOT_FOR_THIS_MUNICIPALITY
 from serviceplan.metrics.immigrants import COUNTS, TOTAL, ImmigrantAnalysis, move_rate_target
 from serviceplan.metrics.target_groups import is_small
 from serviceplan.metrics.target_groups_text import chart_column
@@ -40,7 +41,9 @@ def period_line(analysis: ImmigrantAnalysis) -> str:
     parts = [f"Raportointikuukausi: **{fmt.month(analysis.period)}**."]
     if analysis.statistics_updated is not None:
         parts.append(f"Työnvälitystilaston luvut: julkaisu {fmt.day(analysis.statistics_updated.date())}.")
-    if analysis.has_report:
+    if not analysis.own_data:
+        parts.append(f"Maahanmuuttajapalvelujen kuukausiraportti: {NOT_FOR_THIS_MUNICIPALITY}.")
+    elif analysis.has_report:
         parts.append(f"Maahanmuuttajapalvelujen kuukausiraportti: {fmt.month(analysis.period)}.")
     else:
         parts.append("Maahanmuuttajapalvelujen kuukausiraporttia ei ole tältä kuukaudelta.")
@@ -232,7 +235,7 @@ def describe(analysis: ImmigrantAnalysis) -> list[str]:
     out: list[str] = [foreign_sentence(analysis)]
     if analysis.has_report:
         out.extend(service_sentences(analysis))
-    else:
+    elif analysis.own_data:
         out.append("Maahanmuuttajapalvelujen kuukausiraporttia ei ole tältä kuukaudelta")
     return [sentence(s) for s in out if s]
 
@@ -427,9 +430,9 @@ def method_text(analysis: ImmigrantAnalysis) -> str:
         [
             "**Mitä luvut tarkoittavat.** Ulkomaan kansalaiset ovat työnvälitystilaston luku (kansalaisuuden "
             "mukaan), vieraskieliset asiakkaat maahanmuuttajapalvelujen oma luku (äidinkielen mukaan), joten ne "
-            "eivät ole samoja ihmisiä. Ulkomaan kansalaisten työttömyysaste (työttömät suhteessa ulkomaan "
-            "kansalaisten työvoimaan, tilaston taulukko 12tg) ei vielä sisälly raportin aineistoon, joten alueita "
-            "verrataan osuutena kaikista työttömistä.",
+            "eivät ole samoja ihmisiä. Kunnan, maakunnan ja koko maan vertailussa on ulkomaan kansalaisten osuus "
+            "kaikista työttömistä; suurimpien kaupunkien vertailussa heidän työttömyysasteensa (työttömät "
+            "suhteessa ulkomaan kansalaisten työvoimaan, tilaston taulukko 12tg).",
             "",
             "Siirtyneiden osuus = kuukauden aikana ammattialatiimeihin siirtyneet / (kotoutumisajalla kuukauden "
             f"lopussa + siirtyneet). {target_text}",

@@ -205,7 +205,7 @@ def analyse_period(ctx: Context, with_statfin: bool = True) -> KnowledgeAnalysis
     if with_statfin and delivered.get(statfin.DATASET.name):
         titles = {table: spec.title for table, spec in statfin.TABLES.items()}
         stamps = freshness.statfin_updates(
-            load(statfin.DATASET.name, ctx.period, ctx.workspace), ctx.params.municipality.statfin_region, titles
+            load(statfin.DATASET.name, ctx.period, ctx.workspace), ctx.params.regions.municipality, titles
         )
     return analyse(ctx.period, ctx.params.areas.knowledge, plan, updates, datasets, delivered, stamps)
 

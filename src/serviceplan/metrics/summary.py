@@ -34,10 +34,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from serviceplan.areas import AREAS, Area
+from serviceplan.areas import AREAS, Area, report_areas
 from serviceplan.errors import ParameterError, ServiceplanError
 from serviceplan.kpis import KPI_COLUMNS, Context
-from serviceplan.metrics import change, context_for, shared_loads
+from serviceplan.metrics import change, change_kind, context_for, shared_loads
 from serviceplan.params import Disclosure, SummaryParams
 from serviceplan.periods import Period
 from serviceplan.sources import DATASETS
@@ -98,7 +98,7 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
     out = current.copy()
     for column, values in earlier.items():
         out[column] = [values.get(str(k), math.nan) for k in out["kpi"]]
-    out["change_kind"] = ["points" if u == "share" else "relative" for u in out["unit"]]
+    out["change_kind"] = [change_kind(str(u)) for u in out["unit"]]
     for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
         out[column] = [
             change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)
@@ -107,8 +107,10 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
 
 
 def collect(ctx: Context, areas: Sequence[Area] | None = None) -> tuple[pd.DataFrame, list[str]]:
-    """Every KPI of every area (registry order) with its changes, an ``id`` (``<area>.<kpi>``) and the area's
-    page title (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``)."""
+    """Every KPI of every area of the report (registry order; a municipality without the city's own data has the
+    public-data areas only) with its changes, an ``id`` (``<area>.<kpi>``) and the area's page title
+    (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``)."""
+    areas = report_areas(ctx.params, None if areas is None else list(areas))
     frames = []
     skipped: list[str] = []
     with shared_loads():  # several areas read the same tables for the same months
@@ -154,11 +156,13 @@ def check_ids(table: pd.DataFrame, ids: Sequence[str], key: str) -> None:
             )
 
 
-def headline(table: pd.DataFrame, params: SummaryParams) -> pd.DataFrame:
-    """The headline KPIs in the order of ``params.headline`` (a one-line error for an unknown id)."""
-    check_ids(table, params.headline, "areas.summary.headline")
+def headline(table: pd.DataFrame, params: SummaryParams, public_only: bool = False) -> pd.DataFrame:
+    """The headline KPIs in the order of ``params.headline`` (``params.public_headline`` for a report from public
+    statistics only); a one-line error for an unknown id."""
+    ids, key = (params.public_headline, "public_headline") if public_only else (params.headline, "headline")
+    check_ids(table, ids, f"areas.summary.{key}")
     indexed = table.set_index("id", drop=False)
-    return indexed.loc[list(params.headline)].reset_index(drop=True)
+    return indexed.loc[list(ids)].reset_index(drop=True)
 
 
 def relative_change(previous: float, value: float) -> float:
@@ -168,12 +172,13 @@ def relative_change(previous: float, value: float) -> float:
     return value / previous - 1.0
 
 
-def biggest_changes(table: pd.DataFrame, params: SummaryParams) -> pd.DataFrame:
+def biggest_changes(table: pd.DataFrame, params: SummaryParams, public_only: bool = False) -> pd.DataFrame:
     """The ``params.biggest_changes`` KPIs with the largest relative month-on-month change (module docstring).
 
     ``table`` is a disclosed table (:func:`disclose`). Adds ``relative_change``; sorted by its size, largest first.
     """
-    check_ids(table, params.not_in_changes, "areas.summary.not_in_changes")
+    if not public_only:  # a report from public statistics only lacks the own-data KPIs listed there
+        check_ids(table, params.not_in_changes, "areas.summary.not_in_changes")
     out = table.copy()
     out["relative_change"] = [
         relative_change(float(p), float(v)) for p, v in zip(out["prev_month_value"], out["value"], strict=True)
@@ -183,6 +188,7 @@ def biggest_changes(table: pd.DataFrame, params: SummaryParams) -> pd.DataFrame:
         & (out["relative_change"] != 0)
         & ~out["change_month_hidden"].astype(bool)
         & ~out["id"].isin(list(params.not_in_changes))
+        & (out["change_kind"] != "places")  # a rank's relative change means nothing
     ]
     eligible = eligible.assign(_size=eligible["relative_change"].abs(), _order=range(len(eligible)))
     ranked = eligible.sort_values(["_size", "_order"], ascending=[False, True], kind="stable")

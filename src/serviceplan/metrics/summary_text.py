@@ -32,7 +32,7 @@ def value_text(value: float, unit: str) -> str:
 
 def change_text(change: float, kind: str) -> str:
     """A change as the area pages show it: ``+3,2 %`` (relative) or ``−1,1 %-yks.`` (points, for shares)."""
-    return tables.format_cell(change, "points" if kind == "points" else "percent_signed")
+    return tables.format_cell(change, tables.CHANGE_FORMATS.get(kind, "percent_signed"))
 
 
 def _hidden_or(text: str, hidden: bool, rule: Disclosure) -> str:

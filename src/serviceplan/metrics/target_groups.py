@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.kpis import Context, frame, judge, kpi_row
-from serviceplan.metrics import load, monthly, with_changes
+from serviceplan.metrics import comparison, load, monthly, with_changes
 from serviceplan.params import Disclosure, Params
 from serviceplan.periods import Period, month_range
 from serviceplan.sources import customer_events, statfin
@@ -133,10 +133,9 @@ def indicators(wide: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_names(params: Params) -> dict[str, str]:
-    """The report's regions, Lahti first: statistics code -> Finnish name (from the parameters)."""
-    codes = statfin.report_regions(params)
-    names = {params.municipality.statfin_region: params.municipality.name, **params.municipality.comparison_regions}
-    return {code: names.get(code, statfin.REGIONS.get(code, code)) for code in codes}
+    """The report's regions, the reporting municipality first: statistics code -> Finnish name (parameters
+    ``regions``: the municipality, its employment area where published, its region and the whole country)."""
+    return {code: params.regions.name(code) for code in params.regions.report_regions()}
 
 
 # ---- the city's client system --------------------------------------------------------------------------------
@@ -255,11 +254,17 @@ class TargetGroupAnalysis:
     advisor: pd.DataFrame  # :func:`advisor_coverage`
     ohjaamo: pd.DataFrame  # :func:`ohjaamo_visits`
     statistics_updated: pd.Timestamp | None  # publication stamp of the newest statistics used
+    cities: comparison.Comparison  # the reporting municipality among the largest cities
+
+    @property
+    def own_data(self) -> bool:
+        """Whether the city's client system reports are the reporting municipality's (else not shown)."""
+        return self.params.regions.has_own_data
 
     @property
     def home(self) -> str:
-        """Lahti's statistics code."""
-        return self.params.municipality.statfin_region
+        """The reporting municipality's statistics code."""
+        return self.params.regions.municipality
 
     def at(self, region: str | None = None, months_back: int = 0) -> pd.Series:
         """A region's indicators (default Lahti) for the report month, or ``months_back`` months earlier; all NaN
@@ -311,13 +316,16 @@ def analyse(statistics: pd.DataFrame, events: pd.DataFrame, params: Params, peri
         advisor=advisor_coverage(events),
         ohjaamo=ohjaamo_visits(events),
         statistics_updated=updated,
+        cities=comparison.analyse(statistics, params, period),
     )
 
 
 def analyse_period(ctx: Context) -> TargetGroupAnalysis:
-    """Load the canonical tables up to ``ctx.period`` and analyse it."""
+    """Load the canonical tables up to ``ctx.period`` and analyse it (the client system's reports only when they
+    are the reporting municipality's own, parameters ``regions``)."""
     statistics = load("statfin", ctx.period, ctx.workspace)
-    events = load("customer_events", ctx.period, ctx.workspace)
+    own = ctx.params.regions.has_own_data
+    events = load("customer_events", ctx.period, ctx.workspace) if own else pd.DataFrame()
     return analyse(statistics, events, ctx.params, ctx.period)
 
 
@@ -334,6 +342,10 @@ KPI_LABELS: dict[str, str] = {
     "named_advisor_under25": "Alle 25-vuotiaista asiakkaista nimetty omatyöntekijä",
     "ohjaamo_visits": "Ohjaamo-käynnit",
 }
+
+
+# KPIs from the city's client system (customer_events), left out for a municipality without its own data.
+OWN_DATA_KPIS: tuple[str, ...] = ("named_advisor_under25", "ohjaamo_visits")
 
 
 def kpi_rows(ctx: Context, analysis: TargetGroupAnalysis) -> pd.DataFrame:
@@ -395,14 +407,17 @@ def kpi_rows(ctx: Context, analysis: TargetGroupAnalysis) -> pd.DataFrame:
         ),
         row("ohjaamo_visits", ohjaamo, "count", "higher_better"),
     ]
-    return frame(rows)
+    if not analysis.own_data:  # the client system's KPIs belong to the city whose system it is
+        rows = [r for r in rows if r["kpi"] not in OWN_DATA_KPIS]
+    return frame([*rows, *comparison.kpi_rows(ctx, analysis.cities, AREA)])
 
 
 def kpis(ctx: Context) -> pd.DataFrame:
     """The target-group area's KPI table for ``ctx.period``: young unemployed (under 25, under 30), the newly
     unemployed and the outflow estimates (targets: the benchmark region's estimates), the flow into over 3 months
     and the long-term unemployed (targets: the year-ago level), the share of under-25 customers with a named
-    advisor (target from the plan: all) and the Ohjaamo visits."""
+    advisor (target from the plan: all) and the Ohjaamo visits (these two only with the city's own data), and the
+    municipality's places among the largest cities (:mod:`serviceplan.metrics.comparison`)."""
     return kpi_rows(ctx, analyse_period(ctx))
 
 

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from serviceplan.metrics.availability import NOT_FOR_THIS_MUNICIPALITY
 from serviceplan.metrics.target_groups import (
     ADVISOR_GROUPS,
     ADVISOR_LABELS,
@@ -47,7 +48,9 @@ def period_line(analysis: TargetGroupAnalysis) -> str:
     parts = [f"Raportointikuukausi: **{fmt.month(analysis.period)}**."]
     if analysis.statistics_updated is not None:
         parts.append(f"Työnvälitystilaston luvut: julkaisu {fmt.day(analysis.statistics_updated.date())}.")
-    if analysis.advisor_row() is not None:
+    if not analysis.own_data:
+        parts.append(f"Asiakastietojärjestelmän raportti (omatyöntekijät, Ohjaamo): {NOT_FOR_THIS_MUNICIPALITY}.")
+    elif analysis.advisor_row() is not None:
         parts.append(f"Asiakastietojärjestelmän raportti: {fmt.month(analysis.period)}.")
     else:
         parts.append("Asiakastietojärjestelmän raporttia (omatyöntekijät, Ohjaamo) ei ole tältä kuukaudelta.")

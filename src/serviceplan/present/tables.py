@@ -35,12 +35,21 @@ FORMATS: dict[str, Formatter] = {
     "percent0": lambda v: fmt.percent(v, 0),  # type: ignore[arg-type]
     "percent_signed": lambda v: fmt.percent(v, signed=True),  # type: ignore[arg-type]
     "points": fmt.points,  # type: ignore[dict-item]
+    "places": lambda v: fmt.number(v, 0, signed=True) + fmt.NBSP + ("sija" if abs(float(v)) == 1 else "sijaa"),  # type: ignore[arg-type]
     "month": lambda v: fmt.month(str(v)),
     "month_short": lambda v: fmt.month_short(str(v)),
 }
 
 # How each KPI unit (serviceplan.kpis) is shown, and how its change is shown.
-UNIT_FORMATS: dict[str, str] = {"eur": "eur_compact", "count": "count", "share": "percent", "days": "number1"}
+UNIT_FORMATS: dict[str, str] = {
+    "eur": "eur_compact",
+    "count": "count",
+    "share": "percent",
+    "days": "number1",
+    "rank": "count",  # a place among the compared cities, 1 = best
+}
+# How a KPI's change is shown, by its kind (serviceplan.metrics.change_kind).
+CHANGE_FORMATS: dict[str, str] = {"points": "points", "places": "places", "relative": "percent_signed"}
 STATUS_WORDS: dict[str, str] = {
     "ok": "tavoitteessa",
     "warn": "lähellä rajaa",
@@ -201,7 +210,7 @@ def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for kpi in kpis.to_dict("records"):
         value_format = UNIT_FORMATS.get(str(kpi["unit"]), "number1")
-        change_format = "points" if kpi.get("change_kind") == "points" else "percent_signed"
+        change_format = CHANGE_FORMATS.get(str(kpi.get("change_kind")), "percent_signed")
         rows.append(
             {
                 "Tunnusluku": str(kpi["label"]),

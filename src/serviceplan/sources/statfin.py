@@ -1,24 +1,31 @@
 """Employment service statistics (Työnvälitystilasto) of KEHA-keskus, published by Statistics Finland in PxWeb.
 
 Delivery: for a month ``M``, ``serviceplan fetch statfin M`` asks the PxWeb API (subject ``tyonv``) for the last
-``statfin.window_months`` months up to ``M`` of five tables and stores every response body as received in
-``data/raw/<M>/statfin_<table>.json`` (``statfin_<table>_part<N>.json`` when a query had to be split). A body is
-JSON-stat2 and carries its ``updated`` stamp; later deliveries repeat earlier months, possibly revised.
+``statfin.window_months`` months up to ``M`` of the tables in :data:`TABLES`, for the regions of the parameters
+(``regions``: the reporting municipality, its region, the whole country and the comparison group), and stores
+every response body as received in ``data/raw/<M>/statfin_<table>.json`` (``statfin_<table>_part<N>.json`` when
+a query had to be split). A body is JSON-stat2 and carries its ``updated`` stamp; later deliveries repeat earlier
+months, possibly revised. A month whose tables are all stored is skipped; ``--force`` fetches it again.
 
-Statistics Finland renamed table ids, variable codes (``Kuukausi`` -> ``timeperiod_m``, ``Tiedot`` ->
-``contentscode``) and prefixed some value codes on 8.6.2026. Nothing below depends on those names: the time,
-region, content and breakdown dimensions are recognised by what they hold (month codes, our region codes, the
+Statistics Finland shortened table ids, addressed variables by code (``Kuukausi`` -> ``timeperiod_m``, ``Tiedot``
+-> ``contentscode``) and prefixed some value codes on 8.6.2026. Nothing below depends on those names: the time,
+region, content and breakdown dimensions are recognised by what they hold (month codes, region codes, the
 table's content codes, with or without a prefix), so bodies of both conventions give the same canonical rows.
 
-Canonical table ``statfin``: one row per (table, region, period, measure) and delivery, with the value (``NaN``
-where the statistics hide it), the status symbol and its reason, the body's ``updated`` stamp and the delivery
-month. :func:`latest` (used by :func:`serviceplan.data.load`) keeps, for a report month, the newest figure known
-by then.
+Canonical table ``statfin``: one row per (table, region, period, measure) and delivery, with the value, the status
+symbol and its reason (:data:`serviceplan.jsonstat.SYMBOLS`: ``-`` is a true zero and gives 0, ``.``/``..``/``...``
+leave the value missing), the body's ``updated`` stamp and the delivery month.
+
+Revisions: :func:`latest` (used by :func:`serviceplan.data.load`) keeps, for a report month, the figure of the
+newest *delivery* known by then: the month folder our own fetch wrote, which the supplier cannot move. The body's
+``updated`` stamp only orders bodies within one delivery and is shown as the publication date; a stamp after
+the moment the body is read (or fetched) is refused, as is one before the end of the newest month the body holds.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 import tempfile
@@ -30,16 +37,20 @@ import numpy as np
 import pandas as pd
 
 from serviceplan import jsonstat
-from serviceplan.errors import DataError, UsageError, Violation
+from serviceplan.errors import DataError, Violation
 from serviceplan.params import Params, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period, month_range
 from serviceplan.pxweb import (
+    PREFIX_SEPARATORS,
     FetchError,
+    Limits,
     PxWebClient,
     RateLimiter,
+    RetryPolicy,
     Selection,
     Session,
+    StatisticsService,
     TableMetadata,
     match_codes,
     parse_month,
@@ -47,9 +58,11 @@ from serviceplan.pxweb import (
 from serviceplan.readers import display_name
 from serviceplan.sources.base import Dataset
 
-# Regions of the report: Lahti and its comparison regions (params: municipality.statfin_region and
-# municipality.comparison_regions must be among these).
-REGIONS: dict[str, str] = {"KU398": "Lahti", "MK07": "Päijät-Häme", "SSS": "Koko maa"}
+# A region code of the statistics: the whole country SSS, a municipality KUxxx, a region MKxx, or another area
+# family (ELY centres, employment areas) written as letters and digits. Which regions are fetched and shown comes
+# from the parameters (``regions``), never from here.
+REGION_CODE = re.compile(r"^(?:SSS|KU\d{3}|MK\d{2}|[A-Z]{2,4}\d{2,3})$")
+REGION_EXAMPLE = "a region code like KU398, MK07 or SSS"
 TOTAL_CODE = "SSS"  # StatFin's code for a total ("whole country" in a region variable, "all" elsewhere)
 _TOTAL_LABELS = ("yhteensä", "total", "kaikki", "koko maa")
 
@@ -74,6 +87,8 @@ MEASURES: dict[str, Measure] = {
     "labour_force": Measure("count", "Työvoima"),
     "open_vacancies": Measure("count", "Avoimet työpaikat kuukauden lopussa"),
     "new_vacancies": Measure("count", "Uudet avoimet työpaikat"),
+    "youth_rate": Measure("percent", "Alle 25-vuotiaiden työttömyysaste, %"),
+    "foreign_rate": Measure("percent", "Ulkomaan kansalaisten työttömyysaste, %"),
     "dur_0_3": Measure("count", "Työttömyyden kesto alle 3 kk"),
     "dur_3_6": Measure("count", "Työttömyyden kesto 3–6 kk"),
     "dur_6_12": Measure("count", "Työttömyyden kesto 6–12 kk"),
@@ -117,9 +132,10 @@ class TableSpec:
         return list(self.breakdown.values()) if self.breakdown else list(self.contents.values())
 
 
-# Content codes TYOTTOMATLOPUSSA, TYOTOSUUS, TYOTTOMAT25, TYOTTOMATULK, PITKAAIKAISTYOTTOMAT, TYOVOIMATK and
-# AVPAIKATLOPUSSA are as seen in table 12r5 (DOMAIN.md); the others are ASSUMED and must be checked against the
-# metadata: `serviceplan fetch statfin` stops with the table's actual codes and labels if one is missing.
+# Content codes of 12r5 as seen in real metadata and queries (docs/data-log.md lists where and when): every code
+# below except TYOTTOMAT30. The codes of the other tables are ASSUMED until seen in their real metadata:
+# `serviceplan fetch statfin` reads the metadata first and stops, naming the codes the table offers, if a code
+# here is missing, so an assumed code can never bring a wrong number.
 TABLES: dict[str, TableSpec] = {
     spec.table: spec
     for spec in (
@@ -137,8 +153,18 @@ TABLES: dict[str, TableSpec] = {
                 "PITKAAIKAISTYOTTOMAT": "long_term",
                 "TYOVOIMATK": "labour_force",
                 "AVPAIKATLOPUSSA": "open_vacancies",
-                "UUDETAVPAIKAT": "new_vacancies",
+                "UUDETAVP": "new_vacancies",
             },
+        ),
+        TableSpec(
+            "12tg",
+            "Ulkomaan kansalaisten työttömyysaste",
+            {"TYOTOSUUS": "foreign_rate"},
+        ),
+        TableSpec(
+            "12th",
+            "Alle 25-vuotiaiden työttömyysaste",
+            {"TYOTOSUUS": "youth_rate"},
         ),
         TableSpec(
             "12ta",
@@ -180,14 +206,9 @@ TABLES: dict[str, TableSpec] = {
     )
 }
 
-# Statistics Finland's symbols for a value it does not show (a cell with a symbol and no value becomes NaN).
-STATUS_REASONS: dict[str, str] = {
-    ".": "logically impossible or not applicable",
-    "..": "confidential, too uncertain or not yet available",
-    "...": "not available",
-    "-": "nil",
-}
 MISSING_REASON = "missing (no value and no status symbol)"
+# Our clock's allowance for the service's: a publication stamp may be this far after the moment we read it.
+CLOCK_SKEW = pd.Timedelta(days=1)
 
 COLUMNS: tuple[str, ...] = (
     "table",
@@ -210,11 +231,23 @@ def file_name(table: str, part: int | None = None) -> str:
     return f"statfin_{table}.json" if part is None else f"statfin_{table}_part{part}.json"
 
 
-def status_reason(symbol: str | None) -> str | None:
-    """Why a value is missing, from its status symbol (``None`` for a shown value without a symbol)."""
+def status_reason(symbol: str | None, value: float = float("nan")) -> str | None:
+    """Why a cell shows what it shows, from its status symbol: the symbol's meaning, :data:`MISSING_REASON` for a
+    missing value without a symbol, ``None`` for a shown value without one."""
     if symbol is None:
-        return None
-    return STATUS_REASONS.get(symbol, f"status symbol {symbol!r}")
+        return MISSING_REASON if np.isnan(value) else None
+    return jsonstat.symbol_reason(symbol, has_value=not np.isnan(value))
+
+
+def canonical_region(code: str) -> str | None:
+    """The region code a delivered code stands for (``alue_KU398``, ``tyonv-KU398`` and ``KU398`` give
+    ``KU398``); ``None`` when it is no region code."""
+    text = code.strip().upper()
+    if REGION_CODE.match(text):
+        return text
+    cut = max(text.rfind(separator) for separator in PREFIX_SEPARATORS)
+    tail = text[cut + 1 :] if cut >= 0 else ""
+    return tail if REGION_CODE.match(tail) else None
 
 
 # --- recognising the dimensions of a body or a table's metadata by what they hold ---------------------------
@@ -274,13 +307,17 @@ def recognise(
         remaining, lambda d: count(dims[d], spec.contents), f"content ({', '.join(spec.contents)})", problems
     )
     remaining = [d for d in remaining if d != content]
-    region_candidates = [d for d in remaining if count(dims[d], REGIONS)]
+
+    def regions_in(codes: Sequence[str]) -> list[str]:
+        return [r for r in (canonical_region(c) for c in codes) if r is not None]
+
+    region_candidates = [d for d in remaining if regions_in(dims[d])]
     if len(region_candidates) > 1:  # "SSS" is also the total of other variables: prefer real region codes
         region_candidates = [
-            d for d in region_candidates if any(v != TOTAL_CODE for v in match_codes(dims[d], REGIONS)[0].values())
+            d for d in region_candidates if any(r != TOTAL_CODE for r in regions_in(dims[d]))
         ] or region_candidates
     region = hinted("geo") or _best(
-        region_candidates, lambda d: count(dims[d], REGIONS), f"region ({', '.join(REGIONS)})", problems
+        region_candidates, lambda d: len(regions_in(dims[d])), f"region ({REGION_EXAMPLE})", problems
     )
     remaining = [d for d in remaining if d != region]
     breakdown = None
@@ -310,10 +347,11 @@ def table_of(path: Path) -> str | None:
     return match.group("table") if match else None
 
 
-def parse_body(body: bytes, file: str, table: str, delivery: Period) -> pd.DataFrame:
+def parse_body(body: bytes, file: str, table: str, delivery: Period, now: pd.Timestamp | None = None) -> pd.DataFrame:
     """Check one JSON-stat2 body of ``table`` and return its canonical rows; raise :class:`DataError`.
 
-    ``delivery`` is the month the fetch was for: no row may be for a later month.
+    ``delivery`` is the month the fetch was for: no row may be for a later month. ``now`` (default: the current
+    time) bounds the ``updated`` stamp: nothing can have been published after the moment it is read or fetched.
     """
     spec = TABLES[table]
     dataset = jsonstat.parse(body, file)
@@ -345,7 +383,15 @@ def parse_body(body: bytes, file: str, table: str, delivery: Period) -> pd.DataF
             bad(index_path(roles.time), code, f"months up to the delivery month {delivery} (data/raw/{delivery}/)")
         else:
             periods[code] = str(month)
-    regions = _map_dimension(dims[roles.region], REGIONS, index_path(roles.region), "a region", bad)
+    if updated is not None:
+        _check_stamp(updated, [Period.parse(p) for p in periods.values()], now, bad)
+    regions: dict[str, str] = {}
+    for code in dims[roles.region]:
+        region = canonical_region(code)
+        if region is None:
+            bad(index_path(roles.region), code, REGION_EXAMPLE + " (with or without a prefix)")
+        else:
+            regions[code] = region
     contents = _map_dimension(
         dims[roles.content], spec.contents, index_path(roles.content), f"a content code of table {table}", bad
     )
@@ -384,7 +430,7 @@ def parse_body(body: bytes, file: str, table: str, delivery: Period) -> pd.DataF
         region=per_cell(roles.region, regions),
         period=per_cell(roles.time, periods),
         measure=measures,
-        value=dataset.values,
+        value=dataset.resolved_values(),
         status=[dataset.status.get(i) for i in range(len(dataset.values))],
     )
     violations.extend(_value_findings(cells, file))
@@ -411,10 +457,7 @@ class Cells:
         order = np.lexsort((self.measure.astype(str), self.period.astype(str), self.region.astype(str)))
         status = [self.status[i] for i in order]
         values = self.value[order].astype("float64")
-        reasons = [
-            status_reason(s) if s is not None else (MISSING_REASON if np.isnan(v) else None)
-            for s, v in zip(status, values, strict=True)
-        ]
+        reasons = [status_reason(s, v) for s, v in zip(status, values, strict=True)]
         return pd.DataFrame(
             {
                 "table": pd.array([table] * count, dtype="string"),
@@ -428,6 +471,35 @@ class Cells:
                 "delivery": pd.array([str(delivery)] * count, dtype="string"),
             }
         )
+
+
+def _check_stamp(
+    updated: pd.Timestamp,
+    months: Sequence[Period],
+    now: pd.Timestamp | None,
+    bad: Callable[[str | None, str | None, str], None],
+) -> None:
+    """A publication stamp can be neither after the moment the body is read (with :data:`CLOCK_SKEW`) nor before
+    the end of the newest month whose figures the body holds."""
+    moment = pd.Timestamp.now(tz="UTC") if now is None else now
+    shown = updated.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if updated > moment + CLOCK_SKEW:
+        bad(
+            "updated",
+            shown,
+            f"a publication stamp no later than now ({moment.strftime('%Y-%m-%d %H:%M')} UTC): a body cannot have "
+            "been published in the future (fetch the month again)",
+        )
+    if months:
+        newest = max(months)
+        end = pd.Timestamp(newest.shift(1).first_day, tz="UTC")
+        if updated < end:
+            bad(
+                "updated",
+                shown,
+                f"a publication stamp after the end of {newest}, the newest month in the body (a body dated before "
+                "its figures existed is stale or altered: fetch the month again)",
+            )
 
 
 def _updated(text: str | None) -> pd.Timestamp | None:
@@ -500,18 +572,26 @@ def _duplicate_findings(table: str, cells: Cells, file: str) -> list[Violation]:
     return findings
 
 
-def _duplicate_rows(frame: pd.DataFrame, file: str) -> list[Violation]:
-    """Rows of a delivery's bodies (e.g. the parts of a split query) that repeat a key."""
-    duplicated = frame.duplicated(subset=list(KEY), keep="first").to_numpy()
+def _duplicate_rows(parts: Sequence[tuple[str, pd.DataFrame]]) -> list[Violation]:
+    """Rows of one delivery's bodies (e.g. the parts of a split query) that repeat a key: each repeat is named by
+    its file, with the file that held the key first."""
+    if not parts:
+        return []
+    names = [name for name, _ in parts]
+    frame = pd.concat([rows[list(KEY)].assign(_file=i) for i, (_, rows) in enumerate(parts)], ignore_index=True)
+    first = frame.groupby(list(KEY), sort=False, observed=True)["_file"].transform("first").to_numpy()
+    repeated = np.flatnonzero(frame.duplicated(subset=list(KEY), keep="first").to_numpy())
+    files = frame["_file"].to_numpy()
     return [
         Violation(
-            file,
+            names[files[p]],
             None,
             None,
             ", ".join(str(frame[k].iloc[p]) for k in KEY),
-            "one row per (table, region, period, measure) in a delivery (duplicate across its files)",
+            "one row per (table, region, period, measure) in a delivery: the same cell is also in "
+            + (names[first[p]] if first[p] != files[p] else "this file"),
         )
-        for p in np.flatnonzero(duplicated)
+        for p in repeated
     ]
 
 
@@ -526,7 +606,7 @@ def delivery_files(period_dir: Path, period: Period) -> list[Path]:
 def read_delivery(paths: Sequence[Path], period: Period) -> pd.DataFrame:
     """Check and read every body of one month's delivery into canonical rows (all violations at once)."""
     violations: list[Violation] = []
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[str, pd.DataFrame]] = []
     seen: set[str] = set()
     for path in paths:
         file = display_name(path)
@@ -540,7 +620,7 @@ def read_delivery(paths: Sequence[Path], period: Period) -> pd.DataFrame:
             continue
         seen.add(table)
         try:
-            parts.append(parse_body(path.read_bytes(), file, table, period))
+            parts.append((file, parse_body(path.read_bytes(), file, table, period)))
         except DataError as exc:
             violations.extend(exc.violations)
     folder = f"data/raw/{period}/"
@@ -557,11 +637,10 @@ def read_delivery(paths: Sequence[Path], period: Period) -> pd.DataFrame:
             )
     if violations:
         raise DataError(violations)
-    frame = pd.concat(parts, ignore_index=True)
-    duplicates = _duplicate_rows(frame, folder)
+    duplicates = _duplicate_rows(parts)
     if duplicates:
         raise DataError(duplicates)
-    return frame
+    return pd.concat([rows for _, rows in parts], ignore_index=True)
 
 
 def read_json(path: Path, period: Period) -> pd.DataFrame:
@@ -573,11 +652,13 @@ def read_json(path: Path, period: Period) -> pd.DataFrame:
 
 
 def latest(frame: pd.DataFrame, as_of: Period) -> pd.DataFrame:
-    """The figures a report for ``as_of`` uses: from deliveries up to that month, the newest ``updated`` wins."""
+    """The figures a report for ``as_of`` uses: from the deliveries up to that month, the newest delivery's figure
+    (a later delivery is a later fetch, so it holds the newest revision; the body's own ``updated`` stamp only
+    breaks a tie within one delivery and can never lift an old delivery over a newer one)."""
     if frame.empty:
         return frame
     known = frame[frame["delivery"].astype(str) <= str(as_of)]
-    known = known.sort_values(["updated", "delivery"], kind="stable").drop_duplicates(list(KEY), keep="last")
+    known = known.sort_values(["delivery", "updated"], kind="stable").drop_duplicates(list(KEY), keep="last")
     known = known[known["period"].astype(str) <= str(as_of)]
     return known.sort_values(list(KEY), kind="stable").reset_index(drop=True)
 
@@ -590,22 +671,32 @@ def wide(frame: pd.DataFrame, region: str) -> pd.DataFrame:
     return table.sort_index()
 
 
+def symbols(frame: pd.DataFrame, region: str) -> pd.DataFrame:
+    """One region's status symbols laid out as :func:`wide` lays out the values (missing where a cell has none)."""
+    rows = frame[(frame["region"].astype(str) == region) & frame["status"].notna()]
+    if rows.empty:
+        return pd.DataFrame()
+    table = rows.pivot_table(index="period", columns="measure", values="status", aggfunc="first")
+    table.columns.name = None
+    return table.sort_index()
+
+
 # --- fetching -------------------------------------------------------------------------------------------------
 
 
-def report_regions(params: Params) -> list[str]:
-    """Lahti and its comparison regions from the parameters, checked against the regions this module knows."""
-    wanted = [params.municipality.statfin_region, *params.municipality.comparison_regions]
-    unknown = [r for r in wanted if r not in REGIONS]
-    if unknown:
-        raise UsageError(
-            f"params: municipality regions {', '.join(unknown)} are not known to serviceplan.sources.statfin "
-            f"(known: {', '.join(REGIONS)})"
-        )
-    return wanted
+def wanted_limits(params: Params) -> Limits:
+    """The limits the parameters allow (``statfin``); the fetch keeps the stricter of these and the service's."""
+    api = params.statfin
+    return Limits(api.max_cells, api.max_calls, api.per_seconds)
 
 
-def make_client(params: Params, session: Session | None = None, limiter: RateLimiter | None = None) -> PxWebClient:
+def make_client(
+    params: Params,
+    session: Session | None = None,
+    limiter: RateLimiter | None = None,
+    retry: RetryPolicy | None = None,
+    draw: Callable[[], float] = random.random,
+) -> PxWebClient:
     """A PxWeb client set up from the parameters (``statfin`` section)."""
     api = params.statfin
     return PxWebClient(
@@ -617,6 +708,8 @@ def make_client(params: Params, session: Session | None = None, limiter: RateLim
         limiter=limiter or RateLimiter(api.max_calls, api.per_seconds),
         max_cells=api.max_cells,
         timeout=api.timeout_seconds,
+        retry=retry or RetryPolicy(attempts=api.attempts, base_delay=api.backoff_seconds),
+        draw=draw,
     )
 
 
@@ -650,9 +743,10 @@ def selection_for(meta: TableMetadata, spec: TableSpec, regions: Sequence[str], 
             missing = [w for w in wanted if w not in found]
             if missing:
                 offered = "; ".join(f"{c} = {variable.text_of(c)}" for c in variable.values[:40])
+                where = "params/ (regions)" if code == roles.region else "serviceplan/sources/statfin.py (TABLES)"
                 raise FetchError(
                     f"table {spec.table}, variable {code}: no code for {', '.join(missing)}. "
-                    f"The table offers: {offered}. Fix the codes in serviceplan/sources/statfin.py (TABLES or REGIONS)."
+                    f"The table offers: {offered}. Fix the codes in {where}."
                 )
             selection.append((code, [found[w] for w in wanted]))
         elif variable.elimination:
@@ -674,57 +768,77 @@ def fetch(
     *,
     session: Session | None = None,
     limiter: RateLimiter | None = None,
+    retry: RetryPolicy | None = None,
+    service: StatisticsService | None = None,
     force: bool = False,
     echo: Callable[[str], None] = print,
+    now: Callable[[], pd.Timestamp] = lambda: pd.Timestamp.now(tz="UTC"),
 ) -> list[Path]:
     """Fetch the statistics for each month of ``periods`` and store the bodies under ``data/raw/<YYYY-MM>/``.
 
-    A month's bodies are checked before anything is written and moved into place together, so a failed fetch
-    leaves the folder as it was. An existing delivery is replaced only with ``force``.
+    The service's limits are read once, before the first request for data. A month whose tables are all stored
+    is skipped, and of a month with some tables stored only the others are fetched; ``force`` fetches every table
+    again and replaces the stored bodies. A month's bodies are checked before anything is written (``now`` bounds
+    their publication stamps) and moved into place together, so a failed fetch leaves the folder as it was.
+    ``service`` replaces the PxWeb client made from the parameters (``session``, ``limiter`` and ``retry`` set
+    that client up instead).
     """
     written: list[Path] = []
-    client: PxWebClient | None = None
+    started = False
     metadata: dict[str, TableMetadata] = {}
     for period in periods:
         params = load_params(period.year, ws.params_dir)
-        regions = report_regions(params)
         target = ws.raw_period_dir(str(period))
         existing = delivery_files(target, period)
-        if existing and not force:
-            raise UsageError(
-                f"data/raw/{period}/ already holds the statistics fetched for {period}: "
-                "use --force to replace them (the old bodies are then lost)"
+        stored = {table_of(p) for p in existing}
+        tables = [t for t in TABLES if force or t not in stored]
+        if not tables:
+            echo(f"{period}: already fetched (data/raw/{period}/ holds every table); skipped, --force fetches again")
+            continue
+        if service is None:
+            service = make_client(params, session=session, limiter=limiter, retry=retry)
+        if not started:
+            limits = service.start(wanted_limits(params))
+            echo(
+                f"limits in use: {limits.max_cells} cells a query, {limits.max_calls} calls per "
+                f"{limits.per_seconds:g} s"
             )
-        if client is None:
-            client = make_client(params, session=session, limiter=limiter)
+            started = True
         months = month_range(period.shift(1 - params.statfin.window_months), period)
+        regions = params.regions.statistics_regions()
         bodies: dict[str, bytes] = {}
-        for spec in TABLES.values():
-            if spec.table not in metadata:
-                metadata[spec.table] = client.metadata(spec.table)
-            meta = metadata[spec.table]
-            parts = client.fetch(meta, selection_for(meta, spec, regions, months))
+        for table in tables:
+            spec = TABLES[table]
+            if table not in metadata:
+                metadata[table] = service.metadata(table)
+            meta = metadata[table]
+            parts = service.fetch(meta, selection_for(meta, spec, regions, months))
             for number, body in enumerate(parts, start=1):
-                bodies[file_name(spec.table, number if len(parts) > 1 else None)] = body
-        _check_bodies(bodies, period)
-        written.extend(_store(bodies, target, existing))
+                bodies[file_name(table, number if len(parts) > 1 else None)] = body
+        _check_bodies(bodies, period, now())
+        replaced = [p for p in existing if table_of(p) in tables]
+        written.extend(_store(bodies, target, replaced))
+        kept = len(existing) - len(replaced)
         echo(
-            f"{period}: stored {len(bodies)} statistics bodies in data/raw/{period}/ ({client.calls} API calls so far)"
+            f"{period}: stored {len(bodies)} statistics bodies in data/raw/{period}/"
+            + (f" ({kept} stored earlier kept)" if kept else "")
+            + f" ({service.calls} API calls so far)"
         )
     return written
 
 
-def _check_bodies(bodies: dict[str, bytes], period: Period) -> None:
+def _check_bodies(bodies: dict[str, bytes], period: Period, now: pd.Timestamp) -> None:
     violations: list[Violation] = []
     parts = []
     for name, body in bodies.items():
+        shown = f"response for data/raw/{period}/{name}"
         try:
-            parts.append(parse_body(body, f"response for data/raw/{period}/{name}", table_of(Path(name)) or "", period))
+            parts.append((shown, parse_body(body, shown, table_of(Path(name)) or "", period, now)))
         except DataError as exc:
             violations.extend(exc.violations)
     if violations:
         raise DataError(violations)
-    duplicates = _duplicate_rows(pd.concat(parts, ignore_index=True), f"responses for {period}")
+    duplicates = _duplicate_rows(parts)
     if duplicates:
         raise DataError(duplicates)
 
@@ -758,7 +872,8 @@ DATASET = Dataset(
     file_stem="statfin_*",
     readers={"json": read_json},
     first_period=Period(2024, 1),
-    description="Public employment service statistics for Lahti, Päijät-Häme and the whole country, by month.",
+    description="Public employment service statistics by month for the regions of the parameters: the reporting "
+    "municipality, its region, the whole country and the comparison group of the largest cities.",
     find_files=delivery_files,
     read_files=read_delivery,
     as_of=latest,
