@@ -850,13 +850,13 @@ ISSUE_12_CASES: tuple[Case, ...] = (
         "identity-code-as-a-jsonstat-category-code",
         edit_json(STATFIN, _statfin_region(CODE.lower())),
         f"{RAW}/{STATFIN}, column 'dimension.Alue.category.index': got '<identity code removed>'; expected a"
-        " region: one of KU398, MK07, SSS (with or without a prefix)",
+        " region code like KU398, MK07 or SSS (with or without a prefix)",
     ),
     case(
         "identity-code-in-a-file-name",
         copy_as(STATFIN, f"statfin_{CODE.lower()}.json"),
         f"{RAW}/statfin_<identity code removed>.json: got 'statfin_<identity code removed>.json'; expected a file"
-        " named statfin_<table>.json, table one of 12r5, 12ta, 12ts, 12u4, 12u6",
+        " named statfin_<table>.json, table one of 12r5, 12tg, 12th, 12ta, 12ts, 12u4, 12u6",
     ),
     # --- wrong numbers, months and duplicates that were accepted quietly
     case(
@@ -1053,7 +1053,7 @@ ISSUE_12_CASES: tuple[Case, ...] = (
     stopped(
         "params-yaml-alias",
         in_workspace("params/defaults.yaml", "  people: 100", "  people: &ihmiset 100"),
-        f"error: params/defaults.yaml: line 119: {ANCHOR}",
+        f"error: params/defaults.yaml: line 152: {ANCHOR}",
     ),
 )
 

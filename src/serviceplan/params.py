@@ -609,9 +609,9 @@ def load_params(year: int, params_dir: Path) -> Params:
             detail = "required key is missing"
         elif error["type"] == "extra_forbidden":
             detail = "unknown key (check the spelling against params/defaults.yaml)"
-        elif isinstance(error.get("input"), dict | list):  # a whole section: the message says what is wrong in it
-            detail = error["msg"]
         else:
             message = error["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's message
-            detail = f"{message} (got {error.get('input')!r})"
+            # a whole section or list is not echoed: the message says what is wrong in it
+            given = error.get("input")
+            detail = message if isinstance(given, dict | list) else f"{message} (got {given!r})"
         raise ParameterError(f"{_display(culprit, params_dir)}: key '{key}': {detail}") from None
