@@ -31,7 +31,7 @@ tables.show_markdown(summary_text.period_line(ctx.period))
 # %% [markdown]
 # ## Kuukauden tilanne
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, skipped)))
 
 # %% [markdown]
@@ -41,7 +41,7 @@ tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, ski
 # puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja
 # osa-alueiden sivuilla kerrotaan, mistä kukin tavoite tulee.
 
-# %%
+# %% tags=["pdf"]
 charts.show_figure(
     summary_charts.kpi_tiles(tiles, title=texts["tiles"]["title"]), "summary-headline", texts["tiles"]["alt"]
 )

@@ -35,7 +35,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(employer_services_text.describe(analysis)))
 
 # %% [markdown]
@@ -44,7 +44,7 @@ tables.show_markdown(bullets(employer_services_text.describe(analysis)))
 # Työnvälitystilasto kertoo Lahden kaikki TE-palveluihin ilmoitetut avoimet paikat; työnantajapalvelujen
 # raportti ne paikat, jotka työnantajat ilmoittivat kaupungin työnantajapalveluille, ja niistä täytetyt.
 
-# %%
+# %% tags=["pdf"]
 figure = charts.monthly_lines(
     analysis.monthly,
     x="month",
@@ -70,7 +70,7 @@ tables.show_table(
 #
 # Kuinka monta päivää kului työpaikan ilmoittamisesta sen täyttämiseen (kuukauden aikana täytetyt paikat).
 
-# %%
+# %% tags=["pdf"]
 if analysis.has_report:
     time_numbers = employer_services_text.time_chart_data(analysis)
     figure = charts.monthly_lines(

@@ -38,7 +38,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(immigrants_text.describe(analysis)))
 
 # %% [markdown]
@@ -47,7 +47,7 @@ tables.show_markdown(bullets(immigrants_text.describe(analysis)))
 # Työttömät ulkomaan kansalaiset työnvälitystilaston mukaan. Alueet ovat eri kokoisia, joten niitä verrataan
 # osuutena kaikista työttömistä.
 
-# %%
+# %% tags=["pdf"]
 figure = charts.monthly_lines(
     analysis.compare("foreign_share", months),
     x="month",
@@ -67,7 +67,7 @@ immigrants_text.foreign_table(analysis, months).show()
 #
 # Maahanmuuttajapalvelujen asiakkaat, joiden kotoutumisaika on käynnissä, kuukauden lopussa.
 
-# %%
+# %% tags=["pdf"]
 if not analysis.has_report:
     tables.show_markdown("Maahanmuuttajapalvelujen kuukausiraporttia ei ole tältä kuukaudelta.")
 else:
