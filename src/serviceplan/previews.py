@@ -47,7 +47,7 @@ def _image_source(path: str, folder: Path | None) -> str:
 def figure_html(path: str, caption: str, alt: str, folder: Path | None = None) -> str:
     """The HTML of one chart: a ``<figure>`` with its caption first (as on the site) and the image with ``alt``."""
     return (
-        f'<figure class="sp-figure"><figcaption>{html.escape(caption)}</figcaption>'
+        f'<figure class="sp-figure"><figcaption style="font-weight: 600;">{html.escape(caption)}</figcaption>'
         f'<img src="{html.escape(_image_source(path, folder))}" alt="{html.escape(alt)}" style="max-width: 100%;">'
         "</figure>"
     )
