@@ -207,8 +207,12 @@ def test_kpi_display_formats_by_unit_and_change_kind():
     assert shown.iloc[0].tolist() == ["Kulut", f"2,50{NB}M€", f"+3,2{NB}%", "–", f"2,60{NB}M€", "tavoitteessa"]
     assert shown.iloc[1].tolist() == ["Osuus", f"25,0{NB}%", f"−0,4{NB}%-yks.", f"+1,2{NB}%-yks.", "–", "poikkeama"]
     shown_md = tables.kpi_markdown(kpis, title="T")
-    assert shown_md.startswith('::: {.sp-table tabindex="0" role="region" aria-label="T"}\n**T**\n\n| Tunnusluku | Arvo |')
-    assert tables.kpi_markdown(kpis).startswith('::: {.sp-table tabindex="0" role="region" aria-label="Tunnusluvut"}\n|')
+    assert shown_md.startswith(
+        '::: {.sp-table tabindex="0" role="region" aria-label="T"}\n**T**\n\n| Tunnusluku | Arvo |'
+    )
+    assert tables.kpi_markdown(kpis).startswith(
+        '::: {.sp-table tabindex="0" role="region" aria-label="Tunnusluvut"}\n|'
+    )
 
 
 # ---- charts and theme --------------------------------------------------------------------------------------------
@@ -241,7 +245,7 @@ def test_show_figure_moves_the_title_into_the_caption(tmp_path: Path, monkeypatc
     figure = charts.monthly_bars(_year([90.0, 110.0]), x="month", facet="line", periods=year,
                                  bars=[charts.Series("actual", "Toteuma")], title="Kulut kasvoivat")  # fmt: skip
     charts.show_figure(figure, "test-caption", "Pylväskaavio kuukauden kuluista.")
-    (text, metadata), = shown
+    ((text, metadata),) = shown
     assert text == '![Kulut kasvoivat](figures/test-caption.png){fig-alt="Pylväskaavio kuukauden kuluista."}'
     assert metadata == {
         charts.FIGURE_MARKER: {
