@@ -135,3 +135,33 @@ def test_render_needs_quarto_and_a_known_version(published: Workspace, monkeypat
     with pytest.raises(UsageError, match="no published version '2031-01'"):
         rerender.choose_version(published, "2031-01")
     assert rerender.choose_version(published, None).name == VERSION
+
+
+QUARTO, QUARTO_FOUND = rd.find_quarto()
+
+
+@pytest.mark.skipif(
+    QUARTO is None,
+    reason=f"Quarto >= 1.7 is not on PATH (found: {QUARTO_FOUND or 'none'}): the real site and PDF are not rendered",
+)
+def test_render_with_quarto(published: Workspace) -> None:
+    """The real thing: the demo month's site passes axe-core (0 serious or critical on every page) and its PDF has a
+    Title, Finnish text and at most 40 pages."""
+    import subprocess
+
+    from serviceplan import accessibility
+
+    rerender.render_version(published, VERSION, say=lambda text: None)
+    folder = published.reports_dir / VERSION
+    pages = sorted(p for p in (folder / rd.SITE_DIR).glob("*.html"))
+    assert len(pages) == 10  # the front page and the nine pages
+    if accessibility.find_browser() is not None:
+        report = accessibility.check_pages(pages, root=published.reports_dir)
+        assert [str(v) for v in report.violations if v.gating] == []
+    pdf = folder / rd.pdf_file_name(VERSION)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Title"].strip().startswith("Työllisyyspalvelujen palvelusuunnitelman seuranta")
+    assert 1 < int(fields["Pages"]) <= 40
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Lautakuntaraportti" in text and "Tunnusluvut" in text and "Kuukauden havainnot" in text
