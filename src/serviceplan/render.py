@@ -260,10 +260,6 @@ def site_config(
     }
 
 
-def _yaml_front_matter(values: Mapping[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(dict(values), allow_unicode=True, sort_keys=False) + "---"
-
-
 def _write_yaml(path: Path, header: str, value: Mapping[str, Any]) -> Path:
     text = header + yaml.safe_dump(dict(value), allow_unicode=True, sort_keys=False, width=120)
     path.write_text(text, encoding="utf-8", newline="\n")
@@ -515,8 +511,10 @@ _NAV_MARK = "<!-- serviceplan: navigation -->"
 
 def add_preview_navigation(page: str, navigation: str) -> str:
     """``page`` (a preview's HTML) with ``navigation`` right after its ``<body>`` tag (once)."""
-    if _NAV_MARK in page:
-        page = page[: page.index(_NAV_MARK)] + page[page.index(_NAV_MARK + "\n", page.index(_NAV_MARK) + 1) :]
+    if _NAV_MARK in page:  # made before: replace it
+        start = page.index(_NAV_MARK)
+        end = page.index(_NAV_MARK, start + len(_NAV_MARK)) + len(_NAV_MARK) + 1
+        page = page[:start].rstrip("\n") + page[end:]
     match = _BODY.search(page)
     if match is None:
         raise RunError("an HTML preview has no <body> tag")
