@@ -65,7 +65,9 @@ def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
     markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(r"!\[([^\]]+)\]\((figures/[^)]+\.png)\)", markdown)
+    images = re.findall(
+        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
+    )  # (fig-alt, path)
     assert len(images) == 3
     for alt, path in images:
         assert len(alt) > 40 and (out.parent / path).is_file()

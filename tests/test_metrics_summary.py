@@ -330,7 +330,9 @@ def test_notebook_runs_cleanly(demo_workspace, tmp_path: Path):
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
     markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(r"!\[([^\]]+)\]\((figures/[^)]+\.png)\)", markdown)
+    images = re.findall(
+        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
+    )  # (fig-alt, path)
     assert [Path(p).stem for _, p in images] == ["summary-headline", "summary-cities", "summary-status-by-area"]
     assert all(len(alt) > 80 and (out.parent / p).is_file() for alt, p in images)
     assert "Tietosuojan vuoksi" in markdown and "suurinta muutosta" in markdown

@@ -165,7 +165,7 @@ def test_markdown_table_formats_aligns_and_escapes():
     text = tables.markdown_table(frame, {"eur": "eur", "share": "percent"}, {"name": "Nimi", "share": "Osuus"})
     assert text.split("\n") == [
         "| Nimi | eur | Osuus |",
-        "| :--- | ---: | ---: |",
+        "| :---- | -------: | ------: |",  # dashes as wide as the column's content: its width in the PDF
         f"| a\\|b | 1{NN}234{NB}€ | 15,9{NB}% |",
         "| c | .. | – |",
     ]
@@ -206,7 +206,13 @@ def test_kpi_display_formats_by_unit_and_change_kind():
     shown = tables.kpi_display(kpis)
     assert shown.iloc[0].tolist() == ["Kulut", f"2,50{NB}M€", f"+3,2{NB}%", "–", f"2,60{NB}M€", "tavoitteessa"]
     assert shown.iloc[1].tolist() == ["Osuus", f"25,0{NB}%", f"−0,4{NB}%-yks.", f"+1,2{NB}%-yks.", "–", "poikkeama"]
-    assert tables.kpi_markdown(kpis, title="T").startswith("**T**\n\n| Tunnusluku | Arvo |")
+    shown_md = tables.kpi_markdown(kpis, title="T")
+    assert shown_md.startswith(
+        '::: {.sp-table tabindex="0" role="region" aria-label="T"}\n**T**\n\n| Tunnusluku | Arvo |'
+    )
+    assert tables.kpi_markdown(kpis).startswith(
+        '::: {.sp-table tabindex="0" role="region" aria-label="Tunnusluvut"}\n|'
+    )
 
 
 # ---- charts and theme --------------------------------------------------------------------------------------------
@@ -218,12 +224,38 @@ def test_theme_uses_the_okabe_ito_palette():
     assert [matplotlib.colors.to_hex(c).upper() for c in colours[:3]] == [theme.BLUE, theme.ORANGE, theme.GREEN]
 
 
-def test_figure_markdown_carries_the_alt_text_and_refuses_none():
-    assert charts.figure_markdown("figures/x.png", "Kuvio [1]: kulut *kasvoivat*") == (
-        "![Kuvio \\[1\\]: kulut \\*kasvoivat\\*](figures/x.png)"
+def test_figure_markdown_gives_quarto_a_caption_and_a_separate_fig_alt():
+    assert charts.figure_markdown("figures/x.png", 'Kuvio "1": kulut *kasvoivat*', "Kulut [kk]") == (
+        '![Kulut \\[kk\\]](figures/x.png){fig-alt="Kuvio \\"1\\": kulut *kasvoivat*"}'
     )
     with pytest.raises(ValueError, match="alt text"):
-        charts.figure_markdown("figures/x.png", "  ")
+        charts.figure_markdown("figures/x.png", "  ", "Otsikko")
+    with pytest.raises(ValueError, match="caption"):
+        charts.figure_markdown("figures/x.png", "Kuvio kuluista.", "")
+    with pytest.raises(ValueError, match="must not repeat"):
+        charts.figure_markdown("figures/x.png", "Kulut  kasvoivat", "kulut kasvoivat")
+
+
+def test_show_figure_moves_the_title_into_the_caption(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    theme.apply()
+    monkeypatch.chdir(tmp_path)
+    shown: list[tuple[str, dict]] = []
+    monkeypatch.setattr(tables, "show_markdown", lambda text, metadata=None: shown.append((text, metadata)))
+    year = [str(Period(2025, m)) for m in range(1, 13)]
+    figure = charts.monthly_bars(_year([90.0, 110.0]), x="month", facet="line", periods=year,
+                                 bars=[charts.Series("actual", "Toteuma")], title="Kulut kasvoivat")  # fmt: skip
+    charts.show_figure(figure, "test-caption", "Pylväskaavio kuukauden kuluista.")
+    ((text, metadata),) = shown
+    assert text == '![Kulut kasvoivat](figures/test-caption.png){fig-alt="Pylväskaavio kuukauden kuluista."}'
+    assert metadata == {
+        charts.FIGURE_MARKER: {
+            "name": "test-caption",
+            "path": "figures/test-caption.png",
+            "caption": "Kulut kasvoivat",
+            "alt": "Pylväskaavio kuukauden kuluista.",
+        }
+    }
+    assert figure.get_suptitle() == ""  # the title is text on the page now, not pixels in the image
 
 
 def _year(values: list[float]) -> pd.DataFrame:

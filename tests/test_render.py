@@ -16,6 +16,7 @@ import nbformat
 import pytest
 import yaml
 
+from serviceplan import committee_pdf
 from serviceplan import render as rd
 from serviceplan.manifest import write_json
 from serviceplan.paths import Workspace
@@ -127,21 +128,28 @@ def test_version_configs_carry_the_shared_settings() -> None:
     repo = Path(__file__).resolve().parents[1]
     settings = rd.shared_settings(Workspace(repo))
     title = rd.version_title(settings, JUNE, 2)
-    assert title.endswith(": kesäkuu 2025, korjaus 2")
-    site = rd.site_config(settings, PAGES, title, ["palvelusuunnitelma-2025-06-r2.pdf", "kpi.csv"])
+    assert title.endswith(": kesäkuu 2025, 2. versio (korjaus)")  # the month's second version is its 1st fix
+    assert rd.version_title(settings, JUNE, 1).endswith(": kesäkuu 2025")
+    site = rd.site_config(settings, PAGES, title, ["kpi.csv"], "Seuranta, kesäkuu 2025")
     assert site["project"]["type"] == "website"
     assert site["project"]["render"] == ["index.qmd", "01_a.ipynb", "02_b.ipynb"]
-    assert site["project"]["resources"] == ["palvelusuunnitelma-2025-06-r2.pdf", "kpi.csv"]
+    assert site["project"]["resources"] == ["kpi.csv", rd.NAV_SCRIPT]
     assert site["lang"] == "fi"
     assert site["execute"]["enabled"] is False and site["execute"]["echo"] is False
     assert list(site["format"]) == ["html"]
-    assert [item["href"] for item in site["website"]["sidebar"]["contents"]] == [
-        "index.qmd",
-        "01_a.ipynb",
-        "02_b.ipynb",
+    html = site["format"]["html"]
+    assert html["css"] == [rd.SITE_CSS] and html["include-before-body"] == rd.VERSION_BAR
+    assert html["fig-cap-location"] == "top"
+    sidebar = site["website"]["sidebar"]
+    assert sidebar["title"] == "Seuranta, kesäkuu 2025"
+    assert [(i["href"], i["text"]) for i in sidebar["contents"]] == [
+        ("index.qmd", "Etusivu"),  # the version's front page, not a second "Yhteenveto"
+        ("01_a.ipynb", "Budjetti"),
+        ("02_b.ipynb", "Kohderyhmät"),
     ]
-    pdf = rd.pdf_config(settings)
-    assert list(pdf["format"]) == ["typst"] and pdf["format"]["typst"]["papersize"] == "a4"
+    pdf = committee_pdf.project_config("palvelusuunnitelma-2025-06")
+    assert pdf["project"]["render"] == ["palvelusuunnitelma-2025-06.qmd"]
+    assert list(pdf["format"]) == ["typst"] and pdf["format"]["typst"]["template"] == committee_pdf.TEMPLATE
     assert pdf["lang"] == "fi" and pdf["execute"]["enabled"] is False
     # without a _quarto.yml in the workspace the defaults still give a Finnish, code-free site
     bare = rd.site_config({}, PAGES, "Otsikko", [])
@@ -176,29 +184,51 @@ def test_quarto_sources_of_a_version(version_folder: Path, tmp_path: Path) -> No
         pdf_name="palvelusuunnitelma-2025-06-r2.pdf",
         resources=["kpi.csv"],
         area_titles={"budget": "Budjetti"},
+        published="2025-07-10T21:30:00Z",  # 11.7. in Helsinki
+        organisation="Lahden kaupunki, työllisyyspalvelut",
     )
     names = {p.relative_to(version_folder).as_posix() for p in written}
-    assert names == {"_quarto.yml", "index.qmd", "pdf/_quarto.yml", "pdf/palvelusuunnitelma-2025-06-r2.ipynb"}
+    assert names == {
+        "_quarto.yml",
+        "index.qmd",
+        "site.css",
+        "report-nav.js",
+        "version-bar.html",
+        "pdf/_quarto.yml",
+        "pdf/palvelusuunnitelma-2025-06-r2.qmd",
+        "pdf/board.typ",
+    }
     site = yaml.safe_load((version_folder / "_quarto.yml").read_text(encoding="utf-8"))
-    assert site["project"]["resources"] == ["palvelusuunnitelma-2025-06-r2.pdf", "kpi.csv"]
+    assert site["project"]["resources"] == ["kpi.csv", "report-nav.js"]
     index = (version_folder / "index.qmd").read_text(encoding="utf-8")
     front = yaml.safe_load(index.split("---")[1])
-    assert front["title"].endswith("kesäkuu 2025, korjaus 2") and front["lang"] == "fi"
+    assert front["title"].endswith("kesäkuu 2025, 2. versio (korjaus)") and front["lang"] == "fi"
+    assert "2. versio (korjaus)\n(versio 2025-06-r2), julkaistu 11.7.2025" in index
     assert (
         "| Budjetti | Toimintakulut \\| ytd | 13\u202f594\u202f576\u00a0€ | "
         "14\u202f100\u202f760\u00a0€ | Tavoitteessa |" in index
     )
     assert "| Budjetti | Ennuste | – | – | – |" in index
+    assert '::: {.sp-table tabindex="0" role="region" aria-label="Kaikki tunnusluvut kesäkuu 2025"}' in index
     assert "Korjauksen syy: kirjanpito korjattu" in index and "muuttunut kirjanpito\\_2025-06.csv" in index
     assert "[Lautakunnan PDF-raportti](palvelusuunnitelma-2025-06-r2.pdf)" in index
-    combined = nbformat.read(version_folder / "pdf" / "palvelusuunnitelma-2025-06-r2.ipynb", as_version=4)
-    nbformat.validate(combined)
-    sources = [cell.source for cell in combined.cells]
-    assert sources[0].startswith("---\ntitle:") and "subtitle: Versio 2025-06-r2" in sources[0]
-    assert sum(s.startswith("---") for s in sources) == 1  # the pages' own front matter is left out
-    assert [s.splitlines()[0] for s in sources if s.startswith("# ")] == ["# Budjetti", "# Kohderyhmät"]
-    assert not any("workspace = None" in s for s in sources)  # parameter cells are left out
-    assert len({cell.id for cell in combined.cells}) == len(combined.cells)
+    bar = (version_folder / "version-bar.html").read_text(encoding="utf-8")
+    assert 'data-version="2025-06-r2"' in bar and "2. versio (korjaus), julkaistu 11.7.2025" in bar
+    assert '<a href="../../index.html">Kaikki versiot</a>' in bar
+    document = (version_folder / "pdf" / "palvelusuunnitelma-2025-06-r2.qmd").read_text(encoding="utf-8")
+    assert [line for line in document.splitlines() if line.startswith("# ")] == [
+        "# Budjetti",
+        "# Kohderyhmät",
+        "# Tietoa raportista {.unnumbered}",
+    ]
+    assert "workspace = None" not in document and "oma otsikko" not in document  # parameters, page front matter
+    assert "Toimintakulut 2473346,86" not in document  # a stream output is not a board text
+    assert "Korjauksen syy: kirjanpito korjattu" in document
+    assert "raportin verkkosivulla Budjetti (01_a.html)" in document
+    template = (version_folder / "pdf" / "board.typ").read_text(encoding="utf-8")
+    assert "$definitions.typ()$" in template and "$body$" in template
+    assert '#let sp-version = "2025-06-r2"' in template and '#let sp-published = "11.7.2025"' in template
+    assert "#set document(title: sp-title" in template and '#set text(lang: "fi"' in template
 
 
 def test_previews_show_outputs_not_code(version_folder: Path) -> None:
@@ -250,6 +280,22 @@ def test_landing_page_lists_versions_newest_first(workspace: Workspace) -> None:
     assert 'href="2025-05/preview/index.html">Esikatselu' in html
     assert "Syy: Kelan lasku korjattu" in html and "muuttunut kela_kuntaosuus_2025-06.csv" in html
     assert 'href="2025-05/kpi_plain.csv"' in html
+    # reader labels: the first version and "2. versio (korjaus)"; the superseded one says so (issue 14)
+    assert "<td>2025-06-r2 (2. versio (korjaus))</td>" in html and "<td>2025-06 (1. versio)</td>" in html
+    assert "alkuperäinen" not in html and "korjaus 2" not in html
+    assert 'Korvattu versiolla <a href="#versio-2025-06-r2">2025-06-r2</a>' in html
+    assert html.count("<td>Voimassa</td>") == 2
+    document = json.loads((workspace.reports_dir / "versions.json").read_text(encoding="utf-8"))
+    assert document["schema"] == 1
+    assert [(v["version"], v["status"], v["latest"], v["label"]) for v in document["versions"]] == [
+        ("2025-06-r2", "current", "2025-06-r2", "2. versio (korjaus)"),
+        ("2025-06", "superseded", "2025-06-r2", "1. versio"),
+        ("2025-05", "current", "2025-05", "1. versio"),
+    ]
+    assert document["versions"][1]["report"] == "2025-06/_site/index.html"
+    assert document["versions"][0]["published"] == "2025-07-10"  # Helsinki date, as on the landing page
+    script = (workspace.reports_dir / "versions.js").read_text(encoding="utf-8")
+    assert json.loads(script.split("window.serviceplanVersions = ", 1)[1].rstrip().rstrip(";")) == document
     # unchanged content is not rewritten; nothing temporary is left
     stamp = path.stat().st_mtime_ns
     os.utime(path, ns=(stamp - 10_000_000_000, stamp - 10_000_000_000))
@@ -261,6 +307,39 @@ def test_landing_page_lists_versions_newest_first(workspace: Workspace) -> None:
 def test_landing_page_without_versions(workspace: Workspace) -> None:
     html = rd.landing_html(workspace)
     assert "Yhtään versiota ei ole vielä julkaistu." in html
+
+
+# The text Quarto 1.7.34 printed when the PDF failed on main at b8cff03 (shared/evidence/b8cff03/), with the
+# progress line of a project render before it, as Quarto prints them.
+QUARTO_FAILURE = """[1/1] palvelusuunnitelma-2026-06.qmd
+[typst]: Compiling palvelusuunnitelma-2026-06.typ to palvelusuunnitelma-2026-06.pdf...error: file not found \
+(searched at reports/.staging/2026-06.17653/pdf/figures/summary-headline.png)
+"""
+
+
+def test_a_failed_render_names_the_page_and_the_cause() -> None:
+    summary = rd.failure_summary(QUARTO_FAILURE, "x.qmd")
+    assert summary.startswith("palvelusuunnitelma-2026-06.qmd: ")
+    assert "file not found" in summary
+    site = "[ 1/10] index.qmd\n[ 2/10] 00_summary.ipynb\nERROR: YAMLError: bad indentation\nStack trace:\n  at x"
+    assert rd.failure_summary(site, "index.qmd") == "00_summary.ipynb: ERROR: YAMLError: bad indentation"
+    assert rd.failure_summary("", "index.qmd") == "index.qmd: (no output)"
+
+
+def test_quarto_missing_names_the_render_command() -> None:
+    assert "`serviceplan render`" in rd.quarto_missing_message(None)
+
+
+def test_previews_link_every_page_and_every_version(version_folder: Path) -> None:
+    rd.write_previews(version_folder, PAGES, "Seuranta: kesäkuu 2025", version="2025-06", label="1. versio")
+    first = (version_folder / "preview" / "01_a.html").read_text(encoding="utf-8")
+    assert '<nav class="sp-pages" aria-label="Raportin sivut">' in first
+    assert '<a href="01_a.html" aria-current="page">Budjetti</a>' in first and '<a href="02_b.html">' in first
+    assert 'rel="next">Seuraava: Kohderyhmät' in first and 'rel="prev"' not in first
+    assert '<a href="../../index.html">Kaikki versiot</a>' in first and 'src="../report-nav.js"' in first
+    rd.write_previews(version_folder, PAGES, "Seuranta: kesäkuu 2025", version="2025-06", label="1. versio")
+    again = (version_folder / "preview" / "01_a.html").read_text(encoding="utf-8")
+    assert again == first  # written once, however often the previews are made
 
 
 @NEEDS_QUARTO
@@ -281,13 +360,15 @@ def test_quarto_renders_the_site_and_the_pdf(version_folder: Path, tmp_path: Pat
         reason=None,
         pdf_name="palvelusuunnitelma-2025-06.pdf",
         resources=["kpi.csv"],
+        published="2025-07-03T09:00:00Z",
     )
     assert QUARTO is not None
     outputs = rd.render_quarto(version_folder, QUARTO, "palvelusuunnitelma-2025-06.pdf")
-    assert outputs == {"site": "_site/index.html", "pdf": "palvelusuunnitelma-2025-06.pdf"}
+    assert outputs["site"] == "_site/index.html" and outputs["pdf"] == "palvelusuunnitelma-2025-06.pdf"
+    assert set(outputs["seconds"]) == {"site", "pdf"}
     site = (version_folder / "_site" / "index.html").read_text(encoding="utf-8")
-    assert 'lang="fi"' in site
-    assert (version_folder / "_site" / "01_a.html").is_file()
+    assert 'lang="fi"' in site and 'id="sp-version-bar"' in site
+    assert (version_folder / "_site" / "01_a.html").is_file() and (version_folder / "_site" / "report-nav.js").is_file()
     assert (version_folder / "palvelusuunnitelma-2025-06.pdf").read_bytes().startswith(b"%PDF")
     assert (version_folder / "_site" / "palvelusuunnitelma-2025-06.pdf").is_file()
     assert "print(tulos)" not in (version_folder / "_site" / "01_a.html").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from serviceplan import manifest as mf
+from serviceplan import render as rd
 from serviceplan import versions
 from serviceplan.errors import RunError, UsageError
 from serviceplan.kpis import KPI_COLUMNS
@@ -302,3 +303,13 @@ def test_reproducible_view_drops_only_the_volatile_fields() -> None:
     assert mf.reproducible_view(manifest) == {"version": "2025-06", "inputs": []}
     environment = mf.environment()
     assert environment["python"] and "pandas" in environment["packages"] and "papermill" in environment["packages"]
+
+
+def test_versions_and_the_landing_page_give_one_date_in_helsinki_time(workspace: Workspace) -> None:
+    """Issue 14: the same run showed one date on the landing page (Helsinki) and another in `versions` (UTC)."""
+    make_version(workspace, "2025-06", created="2025-07-03T22:30:00Z", code={"commit": None, "dirty": None})
+    (row,) = versions.version_rows(workspace)
+    assert row["date"] == "2025-07-04"  # 01:30 on 4 July in Helsinki (UTC+3 in summer)
+    assert "<td>4.7.2025</td>" in rd.landing_html(workspace)
+    (entry,) = versions.versions_document(workspace)["versions"]
+    assert entry["published"] == "2025-07-04"

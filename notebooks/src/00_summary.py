@@ -33,7 +33,7 @@ tables.show_markdown(summary_text.period_line(ctx.period))
 # %% [markdown]
 # ## Kuukauden tilanne
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(summary_text.describe(ctx.period, top, changes, skipped)))
 if availability.left_out_note(ctx.params):  # a report for another municipality: public statistics only
     tables.show_markdown(availability.left_out_note(ctx.params))
@@ -45,7 +45,7 @@ if availability.left_out_note(ctx.params):  # a report for another municipality:
 # puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja
 # osa-alueiden sivuilla kerrotaan, mistä kukin tavoite tulee.
 
-# %%
+# %% tags=["pdf"]
 charts.show_figure(
     summary_charts.kpi_tiles(tiles, title=texts["tiles"]["title"]), "summary-headline", texts["tiles"]["alt"]
 )

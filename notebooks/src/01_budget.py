@@ -35,7 +35,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(budget.describe(analysis)))
 
 # %% [markdown]
@@ -44,7 +44,7 @@ tables.show_markdown(bullets(budget.describe(analysis)))
 # Pylväs on kuukauden toteutunut kulu ja musta vaakaviiva saman kuukauden budjetti. Kelan jälkilaskutus
 # näkyy kuntaosuuden pylväissä vinoviivoitettuna.
 
-# %%
+# %% tags=["pdf"]
 figure = charts.monthly_bars(
     analysis.lines_monthly(),
     x="month",
@@ -73,7 +73,7 @@ tables.show_table(
 # %% [markdown]
 # ## Kertymä ja vuoden lopun ennuste
 
-# %%
+# %% tags=["pdf"]
 figure = charts.cumulative_with_band(
     analysis.paths,
     x="month",

@@ -36,7 +36,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(target_groups_text.describe(analysis)))
 
 # %% [markdown]
@@ -45,7 +45,7 @@ tables.show_markdown(bullets(target_groups_text.describe(analysis)))
 # Työttömät työnhakijat kuukauden lopussa työnvälitystilaston mukaan: alle 25-vuotiaat ja 25–29-vuotiaat.
 # Nuorten työttömyys nousee joka kesä, kun opiskelijat ja koulunsa päättäneet ilmoittautuvat työnhakijoiksi.
 
-# %%
+# %% tags=["pdf"]
 youth = target_groups_text.youth_table(analysis, months)
 figure = charts.monthly_bars(
     analysis.by_region[analysis.home].reindex(months).reset_index(),
@@ -64,7 +64,7 @@ youth.show()
 # %% [markdown]
 # ## Juuri työttömäksi jääneet: päättyykö työttömyys ajoissa?
 
-# %%
+# %% tags=["pdf"]
 outflow = target_groups_text.outflow_table(analysis, months)
 figure = charts.monthly_lines(
     analysis.compare("outflow_3m", months),

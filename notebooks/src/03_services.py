@@ -36,7 +36,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(services_text.describe(analysis)))
 
 # %% [markdown]
@@ -86,7 +86,7 @@ tables.show_table(
 # jälkeen. Palvelut, jotka jäävät vaikuttavuuskynnyksen alle, nostetaan arvioitavaksi: linjauksen mukaan niistä
 # luovutaan, elleivät ne selvästi paranna työnhakijan valmiuksia.
 
-# %%
+# %% tags=["pdf"]
 shown = services_text.effectiveness_display(analysis)
 if all(window.empty for window in analysis.windows.values()):
     tables.show_markdown(services_text.describe_effectiveness_missing(analysis))
@@ -117,7 +117,7 @@ else:
 # %% [markdown]
 # ## Lakisääteinen palvelutaso
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(services_text.service_level_intro(analysis))
 series = services_text.service_level_series(analysis)
 months = series["month"].tolist()

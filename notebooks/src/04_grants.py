@@ -36,7 +36,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(grants_text.describe(analysis)))
 
 # %% [markdown]
@@ -46,7 +46,7 @@ tables.show_markdown(bullets(grants_text.describe(analysis)))
 # Kesätyösetelien ja kesäharjoittelijoiden budjetti painottuu kesään, joten niiden kauden budjetti kasvaa
 # kesäkuukausina.
 
-# %%
+# %% tags=["pdf"]
 spend = grants_text.spend_display(analysis)
 figure = charts.category_bars(
     spend[spend["grant_type"] != grants.TOTAL],
@@ -109,7 +109,7 @@ tables.show_table(
 # työsuhteessa työ jatkui tuen päätyttyä. Yhden kuukauden päättyneitä tukia on vähän, joten osuus lasketaan
 # kunkin kuukauden kohdalla edeltävien kuukausien yhteenlasketuista luvuista (ks. taulukko).
 
-# %%
+# %% tags=["pdf"]
 series = grants_text.continuation_series(analysis)
 figure = charts.monthly_lines(
     series,

@@ -37,7 +37,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(ecosystems_text.describe(analysis)))
 
 # %% [markdown]
@@ -47,7 +47,7 @@ tables.show_markdown(bullets(ecosystems_text.describe(analysis)))
 # tuotantotavalle. Kun tuotantotavan osuus kustannuksista on suurempi kuin sen osuus asiakkaista, sen palvelu
 # maksaa asiakasta kohden keskimääräistä enemmän.
 
-# %%
+# %% tags=["pdf"]
 if analysis.has_services:
     figure = charts.category_bars(
         ecosystems_text.mix_chart_data(analysis),
@@ -97,7 +97,7 @@ if len(analysis.mix_history):
 # Tulosperusteisessa sopimuksessa osa palveluntuottajan maksusta riippuu siitä, kuinka moni asiakas työllistyy
 # tai etenee palvelusta eteenpäin.
 
-# %%
+# %% tags=["pdf"]
 outcome_numbers = ecosystems_text.outcome_display(analysis)
 if outcome_numbers["share"].notna().any():
     figure = charts.monthly_lines(

@@ -35,7 +35,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(employer_services_text.describe(analysis)))
 
 # %% [markdown]
@@ -44,7 +44,7 @@ tables.show_markdown(bullets(employer_services_text.describe(analysis)))
 # Työnvälitystilasto kertoo kaikki kunnan TE-palveluihin ilmoitetut avoimet paikat; työnantajapalvelujen
 # raportti ne paikat, jotka työnantajat ilmoittivat kaupungin työnantajapalveluille, ja niistä täytetyt.
 
-# %%
+# %% tags=["pdf"]
 vacancy_lines = [
     charts.Series("stat_open_vacancies", "Avoimet, tilasto", theme.BLUE),
     charts.Series("stat_new_vacancies", "Uudet, tilasto", theme.SKY_BLUE),
@@ -85,7 +85,7 @@ comparison_text.cities_table(analysis.cities, vacancy_cities).show()
 #
 # Kuinka monta päivää kului työpaikan ilmoittamisesta sen täyttämiseen (kuukauden aikana täytetyt paikat).
 
-# %%
+# %% tags=["pdf"]
 if not analysis.own_data:
     note = availability.own_data_note(
         ctx.params, "Työnantajapalvelujen kuukausiraportti (tämän ja seuraavien osioiden tiedot)"

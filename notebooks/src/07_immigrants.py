@@ -38,7 +38,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(immigrants_text.describe(analysis)))
 
 # %% [markdown]
@@ -47,7 +47,7 @@ tables.show_markdown(bullets(immigrants_text.describe(analysis)))
 # Työttömät ulkomaan kansalaiset työnvälitystilaston mukaan. Alueet ovat eri kokoisia, joten niitä verrataan
 # osuutena kaikista työttömistä.
 
-# %%
+# %% tags=["pdf"]
 figure = charts.monthly_lines(
     analysis.compare("foreign_share", months),
     x="month",
@@ -76,7 +76,7 @@ comparison_text.show_section(analysis.cities, "immigrants-cities", ["foreign_une
 #
 # Maahanmuuttajapalvelujen asiakkaat, joiden kotoutumisaika on käynnissä, kuukauden lopussa.
 
-# %%
+# %% tags=["pdf"]
 if not analysis.own_data:
     note = availability.own_data_note(
         ctx.params, "Maahanmuuttajapalvelujen kuukausiraportti (tämän ja seuraavien osioiden tiedot)"

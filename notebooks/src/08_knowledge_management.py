@@ -37,7 +37,7 @@ tables.show_kpis(
 # %% [markdown]
 # ## Kuukauden havainnot
 
-# %%
+# %% tags=["pdf"]
 tables.show_markdown(bullets(knowledge_text.describe(analysis)))
 
 # %% [markdown]
@@ -49,7 +49,7 @@ tables.show_markdown(bullets(knowledge_text.describe(analysis)))
 # ohitetusta määräajasta). Jatkuvilla toimenpiteillä ei ole määräaikaa, joten ne eivät voi myöhästyä. Tila on
 # kirjoitettu myös kuvion oikeaan reunaan.
 
-# %%
+# %% tags=["pdf"]
 figure = knowledge_charts.action_timeline(
     knowledge_text.timeline_rows(analysis),
     as_of=ctx.period.last_day,
@@ -69,7 +69,7 @@ tables.show_table(
 # Suunnitelma nimeää muutosvaiheen riskit arvioimatta niitä. Alla jokainen riski on sijoitettu ruudukkoon
 # todennäköisyyden ja vaikutuksen mukaan (kumpikin asteikolla 1–5); ruudun pisteet ovat näiden tulo.
 
-# %%
+# %% tags=["pdf"]
 figure = knowledge_charts.risk_matrix(
     knowledge.risk_cells(analysis.risks),
     band_labels=knowledge.BAND_LABELS,

@@ -40,6 +40,9 @@ from typing import Any
 from serviceplan.errors import ServiceplanError
 from serviceplan.params import Params
 from serviceplan.paths import Workspace
+from serviceplan.render import report_title, shared_settings
+from serviceplan.report_templates import render_template
+from serviceplan.versions import write_atomic
 
 STATEMENT_FILE = "saavutettavuus.html"
 GATING_IMPACTS = ("serious", "critical")
@@ -356,8 +359,6 @@ def _date_fi(value: Any) -> str:
 
 def statement_html(params: Params, title: str) -> str:
     """The accessibility statement (saavutettavuusseloste) as a Finnish HTML page."""
-    from serviceplan.render import render_template
-
     facts = params.accessibility
     return render_template(
         "saavutettavuus.html.j2",
@@ -377,10 +378,7 @@ def statement_html(params: Params, title: str) -> str:
 def write_statement(ws: Workspace, params: Params) -> Path:
     """Write ``reports/saavutettavuus.html`` (atomically; unchanged text is not rewritten), linked from the
     landing page."""
-    from serviceplan.render import DEFAULT_TITLE, shared_settings
-    from serviceplan.versions import write_atomic
-
-    title = str(shared_settings(ws).get("website", {}).get("title") or DEFAULT_TITLE)
+    title = report_title(shared_settings(ws))
     text = statement_html(params, title)
     path = ws.reports_dir / STATEMENT_FILE
     if path.is_file() and path.read_text(encoding="utf-8") == text:

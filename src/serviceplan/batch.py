@@ -798,8 +798,11 @@ class _Renderer:
         """Whether versions get HTML previews (rendering asked for, and no usable Quarto)."""
         return self.enabled and self.quarto() is None
 
-    def render(self, folder: Path, pages: Sequence[rd.Page], title: str, pdf_name: str) -> dict[str, Any]:
-        """Render one version folder; returns the manifest's ``render`` record."""
+    def render(
+        self, folder: Path, pages: Sequence[rd.Page], title: str, pdf_name: str, **version: str
+    ) -> dict[str, Any]:
+        """Render one version folder (the site and the PDF side by side, or the previews); returns the manifest's
+        ``render`` record. ``version`` holds the version bar's texts: ``version``, ``label`` and ``published``."""
         if not self.enabled:
             return {"quarto": None, "skipped": True}
         quarto = self.quarto()
@@ -808,7 +811,7 @@ class _Renderer:
         if not self._warned:
             _say(self.console, rd.quarto_missing_message(self._found))
             self._warned = True
-        return {"quarto": None, **rd.write_previews(folder, pages, title)}
+        return {"quarto": None, **rd.write_previews(folder, pages, title, **version)}
 
 
 def area_kpis(ws: Workspace, period: Period, params: Params, area: Area) -> pd.DataFrame | None:
@@ -890,7 +893,8 @@ def _finish(ws: Workspace, plan: MonthPlan, renderer: _Renderer, console: Consol
         changes = versions.describe_changes(before.manifest() or {}, mf.read_kpi_json(before.path), record, records)
     record["changes"] = changes
     pages = [rd.Page(area.notebook, area.title) for area in areas]
-    pdf_name = f"palvelusuunnitelma-{plan.version}.pdf"
+    pdf_name = rd.pdf_file_name(plan.version)
+    record["created"] = mf.utc_now()  # the publication time the pages, the PDF and the landing page show
     rd.write_quarto_sources(
         plan.staging,
         ws,
@@ -904,18 +908,31 @@ def _finish(ws: Workspace, plan: MonthPlan, renderer: _Renderer, console: Consol
         pdf_name=pdf_name,
         resources=list(mf.KPI_FILES),
         area_titles={area.id: area.title for area in areas},
+        published=record["created"],
+        organisation=plan.params.accessibility.organisation,
     )
     render_started = time.perf_counter()
     title = rd.version_title(rd.shared_settings(ws), plan.period, plan.revision)
-    record["render"] = renderer.render(plan.staging, pages, title, pdf_name)
+    record["render"] = renderer.render(
+        plan.staging,
+        pages,
+        title,
+        pdf_name,
+        version=plan.version,
+        label=rd.revision_label_fi(plan.revision),
+        published=rd.date_fi(record["created"]),
+    )
     config = ws.quarto_config
     record["render"]["config_sha256"] = mf.sha256_file(config) if config.is_file() else None
-    record["created"] = mf.utc_now()
+    quarto_seconds = record["render"].pop("seconds", {})
     work = plan.prepare_seconds + sum(job.seconds for job in plan.jobs) + time.perf_counter() - finish_started
     record["timings"] = {
         "wall_seconds": round(time.perf_counter() - plan.started, 3),  # in a range, includes other months' turns
         "work_seconds": round(work, 3),  # this month's own work: checks, its notebooks, KPIs, render
         "render_seconds": round(time.perf_counter() - render_started, 3),
+        # the two Quarto runs, side by side (null without Quarto): each one's own wall time
+        "render_site_seconds": quarto_seconds.get("site"),
+        "render_pdf_seconds": quarto_seconds.get("pdf"),
         "notebooks": {
             job.area.notebook: {"seconds": round(job.seconds, 3), "reused": job.state == "reused"} for job in plan.jobs
         },

@@ -118,6 +118,14 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render the Quarto site and the committee PDF of a published version later (numbers unchanged)."""
+    from serviceplan.rerender import render_version
+
+    render_version(_workspace(args), args.version)
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure the monthly batch against naive Papermill runs, and how its cost grows (bench/results/)."""
     from serviceplan import bench
@@ -163,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     versions = sub.add_parser("versions", help="list published versions")
     versions.set_defaults(func=cmd_versions)
+
+    render = sub.add_parser(
+        "render", help="render the Quarto site and PDF of a published version later (its numbers do not change)"
+    )
+    render.add_argument("version", nargs="?", help="e.g. 2025-06 or 2025-06-r2 (default: the newest without a site)")
+    render.set_defaults(func=cmd_render)
 
     from serviceplan.bench import add_arguments as add_bench_arguments
 

@@ -1,55 +1,89 @@
 """Render a version for readers: its Quarto site and committee PDF (or HTML previews without Quarto), and the
-landing page that lists every version.
+report root: the landing page that lists every version and ``versions.json``.
 
-Quarto (1.7 or newer) turns a version folder into its own small website (one page per executed notebook plus a
-front page with the headline KPIs) and one PDF for the committee through Quarto's ``typst`` format, which needs
-no LaTeX. The PDF is a separate one-document Quarto project in ``pdf/`` that combines the executed notebooks.
-Nothing is executed again: Quarto renders the outputs the notebooks already hold, with code hidden.
+Quarto (1.7 or newer) turns a version folder into two self-contained Quarto projects, rendered side by side
+(two independent ``quarto render`` processes, one per core):
 
-Without Quarto every executed notebook gets an nbconvert HTML preview (outputs only, ``lang="fi"``) and the run
-says, in one line, that the site and the PDF were not rendered and how to install Quarto.
+* the **site** (the version folder itself: ``_quarto.yml``, the front page ``index.qmd`` and the executed
+  notebooks; output in ``_site/``). Nothing is executed again: Quarto renders the outputs the notebooks hold, with
+  code hidden. Charts reach it in Quarto's figure syntax with ``fig-alt``, tables in a focusable scroll container
+  (see :mod:`serviceplan.present.charts` and :mod:`serviceplan.present.tables`);
+* the **committee PDF** (``pdf/``, Quarto's ``typst`` format, no LaTeX): a board document assembled from the
+  notebooks by :mod:`serviceplan.committee_pdf`, with its own copies of the charts it shows.
+
+Every path either project refers to resolves inside its own folder. Two kinds of link point outside a version on
+purpose and are followed only when a reader views a page: the link to the list of all versions
+(``../../index.html`` from a page) and ``versions.js`` at the report root, which ``report-nav.js`` loads to say,
+on the pages of a version that a later revision superseded, which version is the newest. The PDF is copied into
+``_site/`` and beside it once both runs have finished.
+
+Without Quarto every executed notebook gets an nbconvert HTML preview (outputs only, ``lang="fi"``) with the same
+navigation, and the run says in one line how to install Quarto and that ``serviceplan render`` adds the site and
+the PDF to the published version later (:mod:`serviceplan.rerender`).
 
 Shared look and settings come from the workspace's ``_quarto.yml`` (``lang``, ``execute``, ``website``,
 ``format.html`` and ``format.typst``); the settings of a version (its title, pages, output folder) are added
-here. Adding a month renders that month's folder and the landing page only, so the cost of publishing stays flat
+here. Adding a month renders that month's folder and the report root only, so the cost of publishing stays flat
 as the archive grows.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from serviceplan import committee_pdf, versions
 from serviceplan.errors import RunError
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+from serviceplan.report_templates import (
+    TEMPLATES,
+    date_fi,
+    markdown_cell_text,
+    number_fi,
+    period_fi,
+    render_template,
+    revision_label_fi,
+)
+
+__all__ = ["date_fi", "number_fi", "period_fi", "render_template", "revision_label_fi"]  # used by other modules
 
 MIN_QUARTO = (1, 7)
+RENDER_COMMAND = "serviceplan render"
 QUARTO_MISSING = (
     "Quarto {found}not found on PATH, so the site and the PDF were not rendered (HTML previews were written "
     "instead); install Quarto 1.7 or newer with `conda install -c conda-forge quarto`, `pip install quarto-cli` "
-    "where internet is available, or from https://quarto.org, then run again."
+    "where internet is available, or from https://quarto.org, then run `" + RENDER_COMMAND + "` to add the site and "
+    "the PDF to the published version(s)."
 )
 SITE_DIR = "_site"
 PDF_DIR = "pdf"
 PREVIEW_DIR = "preview"
+FIGURES_DIR = "figures"
+SITE_CSS = "site.css"
+NAV_SCRIPT = "report-nav.js"
+VERSION_BAR = "version-bar.html"
 DEFAULT_TITLE = "Työllisyyspalvelujen palvelusuunnitelman seuranta"
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
-_THIN_NBSP = "\u202f"  # between thousands (DOMAIN.md: thin no-break space)
-_NBSP = "\u00a0"  # between a number and its unit
+DEFAULT_ORGANISATION = "Lahden kaupunki"
+FRONT_PAGE_TITLE = "Etusivu"
 STATUS_FI = {"ok": "Tavoitteessa", "warn": "Lähellä rajaa", "alert": "Poikkeama", "none": "–"}
-UNIT_FI = {"eur": "€", "share": "%", "days": "pv", "count": "", "ratio": "", "rank": ""}
+# Cells the previews and the PDF leave out: the parameters (the page says its month) and cells marked for removal.
+HIDDEN_TAGS = committee_pdf.HIDDEN_TAGS
+PDF_KEYWORDS = ("työllisyyspalvelut", "palvelusuunnitelma", "Lahti", "kuukausiraportti", "tunnusluvut")
+
+
+def pdf_file_name(version: str) -> str:
+    """The committee PDF's file name: ``palvelusuunnitelma-<version>.pdf``."""
+    return f"palvelusuunnitelma-{version}.pdf"
 
 
 @dataclass(frozen=True)
@@ -58,91 +92,6 @@ class Page:
 
     notebook: str  # file name in the version folder
     title: str
-
-
-# --- Finnish formatting ------------------------------------------------------------------------------------------
-
-
-def period_fi(period: Period | str) -> str:
-    """``2025-06`` -> ``kesäkuu 2025`` (month names from CLDR through Babel)."""
-    from babel.dates import format_date
-
-    period = Period.parse(str(period))
-    return format_date(period.first_day, "LLLL yyyy", locale="fi")
-
-
-def date_fi(value: str | date | datetime | None) -> str:
-    """An ISO date or time stamp -> ``1.7.2025`` (``d.M.yyyy``); empty when missing or unreadable."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return ""
-    if isinstance(value, datetime):
-        value = _helsinki(value).date()
-    return f"{value.day}.{value.month}.{value.year}"
-
-
-def _helsinki(moment: datetime) -> datetime:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return moment.astimezone(ZoneInfo("Europe/Helsinki"))
-    except Exception:  # no time zone database (some Windows installs): the UTC date is close enough
-        return moment
-
-
-def number_fi(value: float | None, unit: str = "") -> str:
-    """A KPI value the Finnish way: ``1 234 567 €``, ``15,9 %``, ``35,0 pv``; ``–`` when missing."""
-    from babel.numbers import format_decimal
-
-    if value is None or value != value:  # NaN
-        return "–"
-    patterns = {
-        "eur": "#,##0",
-        "count": "#,##0",
-        "share": "#,##0.0",
-        "days": "#,##0.0",
-        "ratio": "#,##0.00",
-        "rank": "0",
-    }
-    shown = float(value) * 100 if unit == "share" else float(value)
-    text = format_decimal(shown, patterns.get(unit, "#,##0.##"), locale="fi").replace(_NBSP, _THIN_NBSP)
-    text = text.replace("\u2212", "-")
-    suffix = UNIT_FI.get(unit, unit)
-    return f"{text}{_NBSP}{suffix}" if suffix else text
-
-
-# --- templates ---------------------------------------------------------------------------------------------------
-
-
-def _markdown_cell_text(text: Any) -> str:
-    return re.sub(r"([\\|*_`<>\[\]])", r"\\\1", str(text))
-
-
-@cache
-def _environment() -> Any:
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["md"] = _markdown_cell_text
-    env.filters["yaml_string"] = lambda text: json.dumps(str(text), ensure_ascii=False)  # JSON strings are YAML
-    env.filters["number_fi"] = number_fi
-    return env
-
-
-def render_template(name: str, **context: Any) -> str:
-    """Render one of the package's Jinja2 templates (``src/serviceplan/templates/``)."""
-    return _environment().get_template(name).render(**context)
 
 
 # --- change log in Finnish ---------------------------------------------------------------------------------------
@@ -254,17 +203,32 @@ def shared_settings(ws: Workspace) -> dict[str, Any]:
     return data
 
 
+def report_title(settings: Mapping[str, Any]) -> str:
+    """The report's name (``website.title`` of the workspace's ``_quarto.yml``)."""
+    return str((settings.get("website") or {}).get("title") or DEFAULT_TITLE)
+
+
 def version_title(settings: Mapping[str, Any], period: Period, revision: int) -> str:
-    """``<site title>: kesäkuu 2025`` (and ``, korjaus 2`` for a revision)."""
-    base = str(settings.get("website", {}).get("title") or DEFAULT_TITLE)
-    title = f"{base}: {period_fi(period)}"
-    return title + (f", korjaus {revision}" if revision > 1 else "")
+    """``<report title>: kesäkuu 2025`` (and ``, 2. versio (korjaus)`` for a revision)."""
+    title = f"{report_title(settings)}: {period_fi(period)}"
+    return title + (f", {revision_label_fi(revision)}" if revision > 1 else "")
 
 
 def site_config(
-    settings: Mapping[str, Any], pages: Sequence[Page], title: str, resources: Sequence[str]
+    settings: Mapping[str, Any],
+    pages: Sequence[Page],
+    title: str,
+    resources: Sequence[str],
+    sidebar_title: str | None = None,
 ) -> dict[str, Any]:
-    """The ``_quarto.yml`` of one version's website (HTML only; the PDF is its own project)."""
+    """The ``_quarto.yml`` of one version's website (HTML only; the PDF is its own project).
+
+    Quarto website options used (quarto.org/docs/websites/website-navigation.html, .../reference/projects/
+    websites.html): ``sidebar`` (docked, an explicit page list: each page once, the front page as "Etusivu"),
+    ``project.render`` (exactly the version's pages) and ``project.resources`` (files copied into ``_site``);
+    ``format.html`` adds the site's stylesheet, the version bar before the body (``include-before-body``) and
+    puts a figure's caption, its title, above it (``fig-cap-location``).
+    """
     execute = dict(settings.get("execute") or {})
     execute.update({"enabled": False})  # the notebooks are already executed; Quarto only renders their outputs
     execute.setdefault("echo", False)
@@ -273,16 +237,21 @@ def site_config(
     website["title"] = title
     website["sidebar"] = {
         "style": "docked",
-        "contents": [{"href": "index.qmd", "text": "Yhteenveto"}]
+        "title": sidebar_title or title,
+        "contents": [{"href": "index.qmd", "text": FRONT_PAGE_TITLE}]
         + [{"href": page.notebook, "text": page.title} for page in pages],
     }
     html = copy.deepcopy((settings.get("format") or {}).get("html") or {})
+    css = html.get("css") or []
+    html["css"] = [*([css] if isinstance(css, str) else list(css)), SITE_CSS]
+    html["include-before-body"] = VERSION_BAR
+    html.setdefault("fig-cap-location", "top")
     return {
         "project": {
             "type": "website",
             "output-dir": SITE_DIR,
             "render": ["index.qmd", *[page.notebook for page in pages]],
-            "resources": list(resources),
+            "resources": [*resources, NAV_SCRIPT],
         },
         "lang": settings.get("lang", "fi"),
         "execute": execute,
@@ -291,62 +260,43 @@ def site_config(
     }
 
 
-def pdf_config(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``_quarto.yml`` of one version's PDF project (Typst)."""
-    execute = dict(settings.get("execute") or {})
-    execute.update({"enabled": False})
-    execute.setdefault("echo", False)
-    typst = copy.deepcopy((settings.get("format") or {}).get("typst") or {})
-    return {
-        "project": {"type": "default"},
-        "lang": settings.get("lang", "fi"),
-        "execute": execute,
-        "format": {"typst": typst},
-    }
-
-
-_FRONT_MATTER = re.compile(r"^\s*---\s*\n")
-# Cells the previews and the PDF leave out: the parameters (the page says its month) and cells marked for removal.
-HIDDEN_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell"})
-
-
-def _source_text(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else str(source or "")
-
-
-def combined_notebook(folder: Path, pages: Sequence[Page], title: str, subtitle: str) -> dict[str, Any]:
-    """One notebook (as nbformat 4.5 JSON) holding every page's cells in order, for the committee PDF.
-
-    Parameter cells and the pages' own front matter are left out; each page keeps its headings. Plain JSON is
-    enough here, and avoids importing nbformat (slow to import) in the main process.
-    """
-    front = _yaml_front_matter({"title": title, "subtitle": subtitle})
-    cells: list[dict[str, Any]] = [{"cell_type": "raw", "metadata": {}, "source": front}]
-    metadata: dict[str, Any] = {}
-    for page in pages:
-        notebook = json.loads((folder / page.notebook).read_text(encoding="utf-8"))
-        metadata = metadata or {
-            k: v for k, v in notebook.get("metadata", {}).items() if k in ("kernelspec", "language_info")
-        }
-        for cell in notebook.get("cells", []):
-            if set(cell.get("metadata", {}).get("tags", [])) & HIDDEN_TAGS:
-                continue
-            if cell.get("cell_type") == "raw" and _FRONT_MATTER.match(_source_text(cell.get("source"))):
-                continue
-            cells.append(copy.deepcopy(cell))
-    for index, cell in enumerate(cells):  # unique ids, as nbformat 4.5 requires
-        cell["id"] = f"cell-{index}"
-    return {"cells": cells, "metadata": metadata, "nbformat": 4, "nbformat_minor": 5}
-
-
-def _yaml_front_matter(values: Mapping[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(dict(values), allow_unicode=True, sort_keys=False) + "---"
-
-
 def _write_yaml(path: Path, header: str, value: Mapping[str, Any]) -> Path:
     text = header + yaml.safe_dump(dict(value), allow_unicode=True, sort_keys=False, width=120)
     path.write_text(text, encoding="utf-8", newline="\n")
     return path
+
+
+def write_site_assets(folder: Path, *, version: str, title: str, label: str, published: str) -> list[Path]:
+    """The files every page of a version uses, site or previews: the stylesheet, the navigation script and the
+    version bar (the version, its date and the links to every version and to the accessibility statement)."""
+    bar = render_template("version_bar.html.j2", version=version, title=title, label=label, published=published)
+    written = []
+    for name, text in (
+        (SITE_CSS, (TEMPLATES / SITE_CSS).read_text(encoding="utf-8")),
+        (NAV_SCRIPT, (TEMPLATES / NAV_SCRIPT).read_text(encoding="utf-8")),
+        (VERSION_BAR, bar),
+    ):
+        (folder / name).write_text(text, encoding="utf-8", newline="\n")
+        written.append(folder / name)
+    return written
+
+
+def about_lines(
+    *, version: str, label: str, published: str, reason: str | None, changes: Sequence[str], pdf_name: str
+) -> list[str]:
+    """The PDF's closing page about the version, as Markdown paragraphs and list items."""
+    lines = [
+        f"Tämä on version {version} ({label}) lautakuntaraportti, julkaistu {published}. Julkaistua versiota ei "
+        "muuteta: korjaus julkaistaan uutena versiona, ja raporttien etusivu kertoo, mikä versio on uusin.",
+        "",
+        "Raportin verkkosivuilla on jokaisen osa-alueen kaikki kuviot ja jokaisen kuvion luvut taulukkona "
+        "kuvion alla, sekä kuukauden tunnusluvut tiedostoina (kpi.csv Excelille, kpi_plain.csv ja kpi.json "
+        f"ohjelmille). Tämä tiedosto on {markdown_cell_text(pdf_name)}.",
+    ]
+    if reason or changes:
+        lines += ["", f"Korjauksen syy: {markdown_cell_text(reason or '–')}", ""]
+        lines += [f"- {markdown_cell_text(line)}" for line in changes]
+    return lines
 
 
 def write_quarto_sources(
@@ -363,18 +313,30 @@ def write_quarto_sources(
     pdf_name: str,
     resources: Sequence[str],
     area_titles: Mapping[str, str] | None = None,
+    published: str | None = None,
+    organisation: str = DEFAULT_ORGANISATION,
 ) -> list[Path]:
-    """Write the version's Quarto sources: ``_quarto.yml``, ``index.qmd`` and ``pdf/`` (config + combined notebook)."""
+    """Write the version's Quarto sources: the site (``_quarto.yml``, ``index.qmd`` and the site's assets) and
+    the PDF project in ``pdf/`` (see the module docstring). ``published`` is the publication time stamp (ISO)."""
     settings = shared_settings(ws)
     title = version_title(settings, period, revision)
+    label = revision_label_fi(revision)
+    published_fi = date_fi(published) or "–"
     header = f"# Generated by serviceplan for version {version} from the workspace's _quarto.yml; do not edit.\n"
-    written = [_write_yaml(folder / "_quarto.yml", header, site_config(settings, pages, title, [pdf_name, *resources]))]
+    sidebar = f"{report_title(settings)}, {period_fi(period)}" + (f", {label}" if revision > 1 else "")
+    written = [
+        _write_yaml(folder / "_quarto.yml", header, site_config(settings, pages, title, resources, sidebar)),
+        *write_site_assets(folder, version=version, title=title, label=label, published=published_fi),
+    ]
+    lines = change_lines(changes)
     index = render_template(
         "index.qmd.j2",
         title=title,
         period_fi=period_fi(period),
         version=version,
         revision=revision,
+        label=label,
+        published=published_fi,
         reason=reason,
         pages=pages,
         kpis=[
@@ -385,52 +347,134 @@ def write_quarto_sources(
             )
             for k in kpis
         ],
-        changes=change_lines(changes),
+        changes=lines,
         pdf_name=pdf_name,
         resources=resources,
     )
     (folder / "index.qmd").write_text(index, encoding="utf-8", newline="\n")
     written.append(folder / "index.qmd")
-    pdf_dir = folder / PDF_DIR
-    pdf_dir.mkdir(exist_ok=True)
-    written.append(_write_yaml(pdf_dir / "_quarto.yml", header, pdf_config(settings)))
-    notebook = combined_notebook(folder, pages, title=title, subtitle=f"Versio {version}")
-    target = pdf_dir / (Path(pdf_name).stem + ".ipynb")
-    target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
-    written.append(target)
+    cover = committee_pdf.Cover(
+        title=report_title(settings),
+        month=period_fi(period),
+        version=version,
+        version_label=label,
+        published=published_fi,
+        organisation=organisation,
+        keywords=(*PDF_KEYWORDS, period_fi(period)),
+        subject=f"Palvelusuunnitelma 2.0:n kuukausiseuranta, {period_fi(period)}, versio {version}",
+    )
+    written += committee_pdf.write_project(
+        folder,
+        folder / PDF_DIR,
+        stem=Path(pdf_name).stem,
+        cover=cover,
+        pages=[(page.notebook, page.title) for page in pages],
+        typst=(settings.get("format") or {}).get("typst") or {},
+        about=about_lines(
+            version=version, label=label, published=published_fi, reason=reason, changes=lines, pdf_name=pdf_name
+        ),
+        write_yaml=_write_yaml,
+        header=header,
+    )
     return written
 
 
-def _run_quarto(args: list[str], cwd: Path, log: Path, timeout: float) -> None:
+# --- running Quarto ----------------------------------------------------------------------------------------------
+
+_PROGRESS = re.compile(r"^\s*\[\s*\d+/\d+\]\s+(?P<file>\S+)")  # quarto render's "[ 3/10] 02_target_groups.ipynb"
+_ERROR = re.compile(r"^\s*(ERROR|error)\b[:\s]", re.IGNORECASE)
+
+
+def failure_summary(output: str, default_page: str) -> str:
+    """``<page>: <cause>`` from what a failed ``quarto render`` printed: the file it was rendering (its last
+    progress line, else ``default_page``) and its first error line (else its last non-empty line)."""
+    page, cause = default_page, ""
+    for line in output.splitlines():
+        progress = _PROGRESS.match(line)
+        if progress and not cause:
+            page = progress["file"]
+        if not cause and _ERROR.match(line):
+            cause = line.strip()
+    if not cause:
+        cause = next((line.strip() for line in reversed(output.splitlines()) if line.strip()), "(no output)")
+    return f"{page}: {cause}"
+
+
+@dataclass
+class _Run:
+    name: str
+    args: list[str]
+    cwd: Path
+    log: Path
+    default_page: str
+    process: subprocess.Popen[str] | None = None
+    started: float = 0.0
+    seconds: float = 0.0
+
+
+def _start(run: _Run) -> None:
+    run.log.parent.mkdir(parents=True, exist_ok=True)
+    handle = run.log.open("w", encoding="utf-8")
+    handle.write(f"$ {' '.join(run.args)}  (in {run.cwd.name})\n")
+    handle.flush()
+    run.started = time.perf_counter()
     try:
-        done = subprocess.run(
-            args, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False, encoding="utf-8"
+        run.process = subprocess.Popen(
+            run.args, cwd=run.cwd, stdout=handle, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
         )
-    except subprocess.TimeoutExpired:
-        raise RunError(f"quarto did not finish in {timeout:.0f} s: {' '.join(args[1:])}") from None
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"$ {' '.join(args)}\n{done.stdout}{done.stderr}\n")
-    if done.returncode != 0:
-        last = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()][-1:] or ["(no output)"]
-        raise RunError(f"quarto render failed ({last[0].strip()}); see {log}")
+    finally:
+        handle.close()
 
 
-def render_quarto(folder: Path, quarto: Quarto, pdf_name: str, timeout: float = 900.0) -> dict[str, str]:
-    """Render the PDF, then the website, of the version in ``folder``; returns their paths inside it."""
+def _wait(runs: Sequence[_Run], timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    try:
+        for run in runs:
+            assert run.process is not None
+            try:
+                run.process.wait(timeout=max(1.0, deadline - time.perf_counter()))
+            except subprocess.TimeoutExpired:
+                raise RunError(f"quarto did not finish the {run.name} in {timeout:.0f} s; see {run.log}") from None
+            run.seconds = time.perf_counter() - run.started
+    finally:
+        for run in runs:  # a failure or an interrupt stops the other run too
+            if run.process is not None and run.process.poll() is None:
+                run.process.kill()
+                run.process.wait()
+
+
+def render_quarto(folder: Path, quarto: Quarto, pdf_name: str, timeout: float = 900.0) -> dict[str, Any]:
+    """Render the site and the PDF of the version in ``folder`` side by side (two Quarto processes); returns the
+    render record: where the site and the PDF are, and each run's seconds. A failure raises :class:`RunError`
+    naming the run, the page and the cause."""
     logs = folder / "logs"
-    logs.mkdir(exist_ok=True)
-    log = logs / "quarto.log"
-    source = Path(PDF_DIR) / (Path(pdf_name).stem + ".ipynb")
-    _run_quarto([quarto.executable, "render", source.as_posix(), "--to", "typst"], folder, log, timeout)
+    stem = Path(pdf_name).stem
+    runs = [
+        _Run("site", [quarto.executable, "render"], folder, logs / "quarto-site.log", "index.qmd"),
+        _Run("PDF", [quarto.executable, "render"], folder / PDF_DIR, logs / "quarto-pdf.log", f"{stem}.qmd"),
+    ]
+    for run in runs:
+        _start(run)
+    _wait(runs, timeout)
+    for run in runs:
+        assert run.process is not None
+        if run.process.returncode != 0:
+            summary = failure_summary(run.log.read_text(encoding="utf-8", errors="replace"), run.default_page)
+            raise RunError(f"quarto could not render the {run.name} ({summary}); see {run.log}")
     produced = folder / PDF_DIR / pdf_name
-    if not produced.is_file():
-        raise RunError(f"quarto did not produce {produced}; see {log}")
-    produced.replace(folder / pdf_name)  # beside the site, so the site can carry it as a resource
-    _run_quarto([quarto.executable, "render", "."], folder, log, timeout)
     site = folder / SITE_DIR / "index.html"
-    if not site.is_file():
-        raise RunError(f"quarto did not produce {site}; see {log}")
-    return {"site": f"{SITE_DIR}/index.html", "pdf": pdf_name}
+    for path, what in ((produced, "the PDF"), (site, "the site")):
+        if not path.is_file():
+            raise RunError(f"quarto did not produce {what} ({path.relative_to(folder).as_posix()}); see {logs}")
+    shutil.copy2(produced, folder / SITE_DIR / pdf_name)  # the site's front page links to it
+    produced.replace(folder / pdf_name)  # beside the site, where the landing page links to it
+    for cache in (folder / ".quarto", folder / PDF_DIR / ".quarto"):  # Quarto's own working files
+        shutil.rmtree(cache, ignore_errors=True)
+    return {
+        "site": f"{SITE_DIR}/index.html",
+        "pdf": pdf_name,
+        "seconds": {"site": round(runs[0].seconds, 3), "pdf": round(runs[1].seconds, 3)},
+    }
 
 
 # --- previews without Quarto ---------------------------------------------------------------------------------
@@ -445,7 +489,8 @@ def write_preview(notebook: Path, target: Path, title: str) -> Path:
     """nbconvert HTML of one executed notebook: outputs and text only (no code), ``lang="fi"``.
 
     The batch calls this in its worker processes right after a notebook has run (nbconvert is slow to import),
-    so that previews are made in parallel and cached with the execution.
+    so that previews are made in parallel and cached with the execution. The navigation is added later, when the
+    version's pages are known (:func:`write_previews`).
     """
     import nbformat
 
@@ -460,46 +505,80 @@ def write_preview(notebook: Path, target: Path, title: str) -> Path:
     return target
 
 
-def write_previews(folder: Path, pages: Sequence[Page], title: str) -> dict[str, str]:
-    """The previews of a version without Quarto: one page per notebook (made now if not made yet) and an index."""
-    for page in pages:
+_BODY = re.compile(r"<body\b[^>]*>")
+_NAV_MARK = "<!-- serviceplan: navigation -->"
+
+
+def add_preview_navigation(page: str, navigation: str) -> str:
+    """``page`` (a preview's HTML) with ``navigation`` right after its ``<body>`` tag (once)."""
+    if _NAV_MARK in page:  # made before: replace it
+        start = page.index(_NAV_MARK)
+        end = page.index(_NAV_MARK, start + len(_NAV_MARK)) + len(_NAV_MARK) + 1
+        page = page[:start].rstrip("\n") + page[end:]
+    match = _BODY.search(page)
+    if match is None:
+        raise RunError("an HTML preview has no <body> tag")
+    return page[: match.end()] + "\n" + _NAV_MARK + "\n" + navigation + _NAV_MARK + "\n" + page[match.end() :]
+
+
+def write_previews(
+    folder: Path, pages: Sequence[Page], title: str, *, version: str = "", label: str = "", published: str = ""
+) -> dict[str, str]:
+    """The previews of a version without Quarto: one page per notebook (made now if not made yet) with the
+    navigation between the pages and to every version, and an index page."""
+    links = [{"href": Path(preview_name(p.notebook)).name, "title": p.title} for p in pages]
+    for number, page in enumerate(pages):
         target = folder / preview_name(page.notebook)
         if not target.is_file():
             write_preview(folder / page.notebook, target, page.title)
+        navigation = render_template(
+            "preview_nav.html.j2",
+            title=title,
+            version=version,
+            label=label,
+            published=published,
+            pages=links,
+            current=links[number]["href"],
+            previous=links[number - 1] if number > 0 else None,
+            following=links[number + 1] if number + 1 < len(links) else None,
+            script=f"../{NAV_SCRIPT}",
+        )
+        text = target.read_text(encoding="utf-8")
+        target.write_text(add_preview_navigation(text, navigation), encoding="utf-8", newline="\n")
     index = render_template(
         "preview_index.html.j2",
         title=title,
-        pages=[{"href": Path(preview_name(p.notebook)).name, "title": p.title} for p in pages],
+        version=version,
+        label=label,
+        published=published,
+        pages=links,
+        script=f"../{NAV_SCRIPT}",
     )
     (folder / PREVIEW_DIR / "index.html").write_text(index, encoding="utf-8", newline="\n")
     return {"preview": f"{PREVIEW_DIR}/index.html"}
 
 
-# --- landing page ------------------------------------------------------------------------------------------------
+# --- the report root: landing page and versions.json ---------------------------------------------------------
 
 
 def landing_entries(ws: Workspace) -> list[dict[str, Any]]:
     """What the landing page shows for each version, newest period first, newest revision first."""
     from serviceplan.manifest import KPI_FILES
-    from serviceplan.versions import list_versions
 
+    document = versions.versions_document(ws)
+    by_name = {v.name: v for v in versions.list_versions(ws)}
     entries = []
-    for version in reversed(list_versions(ws)):
-        manifest = version.manifest()
-        if manifest is None:
-            continue
-        rendered = manifest.get("render") or {}
-        report = rendered.get("site") or rendered.get("preview")
+    for item in document["versions"]:
+        version = by_name[item["version"]]
+        manifest = version.manifest() or {}
+        rendered = versions.render_record(version, manifest)
         entries.append(
             {
+                **item,
                 "name": version.name,
-                "period": str(version.period),
                 "period_fi": period_fi(version.period),
-                "revision": version.revision,
-                "date": date_fi(manifest.get("created")),
-                "report": f"{version.name}/{report}" if report else None,
+                "date": date_fi(item["published"]),
                 "report_kind": "Sivusto" if rendered.get("site") else "Esikatselu",
-                "pdf": f"{version.name}/{rendered['pdf']}" if rendered.get("pdf") else None,
                 "kpi_files": [
                     {"href": f"{version.name}/{name}", "text": _kpi_file_text(name)}
                     for name in KPI_FILES
@@ -519,18 +598,16 @@ def _kpi_file_text(name: str) -> str:
 
 def landing_html(ws: Workspace) -> str:
     """The landing page ``reports/index.html`` as text (deterministic: the same versions give the same bytes)."""
-    settings = shared_settings(ws)
-    title = str(settings.get("website", {}).get("title") or DEFAULT_TITLE)
-    return render_template("landing.html.j2", title=title, entries=landing_entries(ws))
+    return render_template("landing.html.j2", title=report_title(shared_settings(ws)), entries=landing_entries(ws))
 
 
 def write_landing_page(ws: Workspace) -> Path:
-    """Rewrite ``reports/index.html`` atomically (temporary file + rename); unchanged text is not rewritten."""
-    from serviceplan.versions import write_atomic
-
+    """Rewrite ``reports/index.html``, ``versions.json`` and ``versions.js`` atomically (temporary file + rename);
+    unchanged text is not rewritten."""
     path = ws.reports_dir / "index.html"
     text = landing_html(ws)
+    ws.reports_dir.mkdir(parents=True, exist_ok=True)
+    versions.write_versions_files(ws)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return path
-    ws.reports_dir.mkdir(parents=True, exist_ok=True)
-    return write_atomic(path, text)
+    return versions.write_atomic(path, text)

@@ -9,6 +9,7 @@ runs, kept for inspection), ``.cache`` (executed notebooks keyed by their execut
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import math
@@ -24,12 +25,17 @@ from typing import Any
 from serviceplan.errors import RunError, UsageError
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
+from serviceplan.report_templates import reader_date, revision_label_fi
 
 _VERSION = re.compile(r"^(\d{4}-\d{2})(?:-r(\d+))?$")
 STAGING = ".staging"
 FAILED = ".failed"
 CACHE = ".cache"
 LOCK = ".lock"
+RENDER_RECORD = "render.json"  # a later render of a published version (`serviceplan render`), beside its manifest
+VERSIONS_FILE = "versions.json"  # every version and its status, at the report root, read by the pages when viewed
+VERSIONS_SCRIPT = "versions.js"  # the same data as a script, for pages opened from disk (file: URLs cannot fetch)
+VERSIONS_SCHEMA = 1
 
 
 # --- names ------------------------------------------------------------------------------------------------------
@@ -74,6 +80,18 @@ class Version:
         if not self.manifest_path.is_file():
             return None
         return json.loads(self.manifest_path.read_text(encoding="utf-8"))  # as manifest.read_json, without pandas
+
+
+def render_record(version: Version, manifest: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What was rendered of a version: the manifest's ``render`` record, updated by ``render.json`` when the site
+    and PDF were rendered later with ``serviceplan render`` (the manifest itself is never rewritten)."""
+    manifest = version.manifest() if manifest is None else manifest
+    record = dict((manifest or {}).get("render") or {})
+    later = version.path / RENDER_RECORD
+    if later.is_file():
+        with contextlib.suppress(OSError, ValueError):  # a damaged record: read as rendered at publication
+            record.update(json.loads(later.read_text(encoding="utf-8")))
+    return record
 
 
 def list_versions(ws: Workspace) -> list[Version]:
@@ -333,7 +351,8 @@ def version_rows(ws: Workspace) -> list[dict[str, str]]:
         else:
             current = latest[version.period] is version
             status = "current" if current else f"superseded by {latest[version.period].name}"
-            created = str(manifest.get("created", ""))[:10]
+            day = reader_date(manifest.get("created"))
+            created = day.isoformat() if day else ""
             code = manifest.get("code", {})
             commit = (code.get("commit") or "")[:10] or "(no git)"
             if code.get("dirty"):
@@ -361,9 +380,58 @@ def print_versions(ws: Workspace) -> None:
     if not rows:
         console.print(f"no published versions in {ws.reports_dir}: run `serviceplan run` to publish one")
         return
-    table = Table(title=f"Published versions in {ws.reports_dir}")
+    table = Table(title=f"Published versions in {ws.reports_dir}", caption="date: publication date in Helsinki time")
     for column in ("period", "revision", "version", "date", "commit", "status"):
         table.add_column(column)
     for row in rows:
         table.add_row(*(row[c] for c in ("period", "revision", "version", "date", "commit", "status")))
     console.print(table)
+
+
+def versions_document(ws: Workspace) -> dict[str, Any]:
+    """The content of ``versions.json``: every version, newest period first and newest revision first, with its
+    reader label, publication date (Helsinki), status and the report and PDF paths relative to the report root.
+
+    Each version's pages read this file when they are viewed (a superseded version says so and links to the
+    newest), so a published version's own files are never edited to mark it.
+    """
+    found = list_versions(ws)
+    latest = {v.period: v for v in found}
+    entries = []
+    for version in reversed(found):
+        manifest = version.manifest()
+        if manifest is None:
+            continue
+        rendered = render_record(version, manifest)
+        report = rendered.get("site") or rendered.get("preview")
+        day = reader_date(manifest.get("created"))
+        newest = latest[version.period]
+        entries.append(
+            {
+                "version": version.name,
+                "period": str(version.period),
+                "revision": version.revision,
+                "label": revision_label_fi(version.revision),
+                "published": day.isoformat() if day else None,
+                "status": "current" if newest is version else "superseded",
+                "latest": newest.name,
+                "report": f"{version.name}/{report}" if report else None,
+                "pdf": f"{version.name}/{rendered['pdf']}" if rendered.get("pdf") else None,
+            }
+        )
+    return {"schema": VERSIONS_SCHEMA, "versions": entries}
+
+
+def write_versions_files(ws: Workspace) -> tuple[Path, Path]:
+    """Write ``versions.json`` and ``versions.js`` at the report root (atomically; unchanged text is not
+    rewritten)."""
+    text = json.dumps(versions_document(ws), ensure_ascii=False, indent=1) + "\n"
+    script = "// serviceplan: the published versions (the same data as versions.json)\n"
+    script += f"window.serviceplanVersions = {text.strip()};\n"
+    written = []
+    for name, content in ((VERSIONS_FILE, text), (VERSIONS_SCRIPT, script)):
+        path = ws.reports_dir / name
+        if not (path.is_file() and path.read_text(encoding="utf-8") == content):
+            write_atomic(path, content)
+        written.append(path)
+    return written[0], written[1]

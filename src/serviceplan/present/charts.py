@@ -2,14 +2,20 @@
 
 How a chart reaches the reader: :func:`show_figure` saves the PNG under ``figures/`` relative to the working
 directory (the batch runs each notebook with the version folder as its working directory, so the files land
-beside the executed notebook) and displays the Markdown ``![alt text](figures/name.png)`` as the cell output.
+beside the executed notebook) and displays Markdown in Quarto's figure syntax as the cell output::
 
-Why this way and not an inline PNG output with a ``fig-alt`` cell option: the alt text is generated from the
-month's numbers, and Quarto's ``#| fig-alt:`` option in a Jupyter cell is static source text. A ``text/markdown``
-output is parsed by Quarto as Markdown, so the image becomes a figure whose description is the alt text, in
-the HTML site (``<img alt=...>``) and in the Typst PDF (the image description) alike; nbconvert's HTML preview
-and JupyterLab render the same Markdown as ``<img alt=...>``. The Quarto-only attribute syntax
-(``{fig-alt="..."}``) is avoided because nbconvert and JupyterLab would print it as text.
+    ![<caption: the chart's title, its finding>](figures/name.png){fig-alt="<alt text: what the chart shows>"}
+
+Why this way. Quarto renders a ``text/markdown`` output as Markdown (it prefers it to an image and, without a
+``text/html`` part, for HTML too); an image alone in a paragraph becomes a figure whose caption is the text in
+brackets, and ``fig-alt`` gives the image its alternative text separately (quarto.org/docs/authoring/figures.html,
+"Alt Text"): ``<img alt=...>`` in the HTML site, the image's ``alt`` in the Typst PDF. A figure output of a
+notebook cannot take ``fig-alt`` any other way: Quarto reads it only from the ``#| fig-alt:`` cell option, which
+is static source text, while the alt text here is generated from the month's numbers. The chart's title leaves the
+image and becomes the caption (real text, not an image of text; it says the finding), so the caption and the alt
+text are never the same words. The output's metadata (``serviceplan/figure``: name, path, caption, alt) tells the
+committee PDF and the HTML previews what the figure is; the previews turn the Markdown into ``<figure>`` HTML
+(:mod:`serviceplan.previews`). JupyterLab shows the ``{fig-alt=...}`` attribute as text under the chart.
 
 Every chart's numbers are also shown as a table (:mod:`serviceplan.present.tables`), so nothing is available
 only as a picture. Chart titles state the finding; they are generated with the numbers, not written here.
@@ -34,7 +40,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, MultipleLocator
 
 from serviceplan.present import format as fmt
-from serviceplan.present import theme
+from serviceplan.present import tables, theme
+from serviceplan.present.quarto_syntax import FIGURE_MARKER, figure_markdown
 
 FIGURE_DIR = Path("figures")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -122,16 +129,12 @@ def _label_step(months: int, columns: int) -> int:
 # ---- showing a chart -------------------------------------------------------------------------------------------
 
 
-def _escape_alt(text: str) -> str:
-    text = " ".join(text.split())
-    return re.sub(r"([\\\[\]*_`<>])", r"\\\1", text)
-
-
-def figure_markdown(path: Path | str, alt: str) -> str:
-    """The Markdown that shows the image at ``path`` with ``alt`` as its text alternative."""
-    if not alt or not alt.strip():
-        raise ValueError("a chart needs an alt text that says what it shows")
-    return f"![{_escape_alt(alt)}]({Path(path).as_posix()})"
+def take_title(fig: Figure) -> str:
+    """The figure's title (its ``suptitle``) as one line, removed from the image (it becomes the caption)."""
+    title = " ".join(fig.get_suptitle().split())
+    if title:
+        fig.suptitle("").set_in_layout(False)
+    return title
 
 
 def save_figure(fig: Figure, name: str, directory: Path | None = None) -> Path:
@@ -152,17 +155,20 @@ def save_figure(fig: Figure, name: str, directory: Path | None = None) -> Path:
     return path
 
 
-def show_figure(fig: Figure, name: str, alt: str) -> None:
-    """Save ``fig`` as ``figures/<name>.png`` and show it as Markdown with its alt text (see the module docstring).
+def show_figure(fig: Figure, name: str, alt: str, caption: str | None = None) -> None:
+    """Save ``fig`` as ``figures/<name>.png`` and show it in Quarto's figure syntax (see the module docstring).
 
-    ``name`` must be unique across the report's notebooks (start it with the area, e.g. ``budget-monthly``): the
-    batch collects every notebook's files into one version folder.
+    The caption is the chart's title (taken out of the image) unless ``caption`` is given. ``name`` must be unique
+    across the report's notebooks (start it with the area, e.g. ``budget-monthly``): the batch collects every
+    notebook's files into one version folder.
     """
-    from serviceplan.present.tables import show_markdown
-
-    markdown = figure_markdown(FIGURE_DIR / f"{name}.png", alt)  # checks the alt text before saving
+    title = take_title(fig)
+    caption = caption or title
+    path = (FIGURE_DIR / f"{name}.png").as_posix()
+    markdown = figure_markdown(path, alt, caption)  # checks the texts before saving
     save_figure(fig, name)
-    show_markdown(markdown)
+    alt_text = " ".join(alt.split())
+    tables.show_markdown(markdown, {FIGURE_MARKER: {"name": name, "path": path, "caption": caption, "alt": alt_text}})
 
 
 # ---- chart builders -------------------------------------------------------------------------------------------

@@ -8,6 +8,17 @@ table for a screen reader.
 
 A format is named per column (see :data:`FORMATS`); text cells, and the disclosure symbol that replaces a
 suppressed number, are shown as they are.
+
+What Quarto is given for a table (:mod:`~serviceplan.present.quarto_syntax`): the pipe table inside a fenced
+div ``::: {.sp-table tabindex="0" role="region" aria-label="..."}`` (Pandoc's fenced divs keep these attributes in the
+HTML). A wide table scrolls inside that div (``site.css`` of the version gives it ``overflow-x: auto``), and a
+keyboard user can focus it and scroll it; its name is the table's title (axe-core rule
+``scrollable-region-focusable``, WCAG 2.1.1). The separator line of the pipe table has as many dashes per column
+as the column's content is wide (Pandoc: "the relative cell widths [are] determined by the number of dashes in the
+line separating the table header from the table body", pandoc.org/MANUAL.html#tables, pipe_tables), so that the
+committee PDF gives the label column room instead of equal narrow columns. The HTML previews turn the fenced div
+into the same HTML (:mod:`serviceplan.previews`); JupyterLab, which does not know fenced divs, shows the ``:::``
+lines as text around the table.
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serviceplan.present import format as fmt
+from serviceplan.present.quarto_syntax import ROLE, TABLE_MARKER, quarto_table
 
 Formatter = Callable[[object], str]
 
@@ -75,6 +87,17 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
+# Width of a column in the separator line, in dashes: its widest cell or its header's longest word, within bounds.
+_MIN_DASHES, _MAX_DASHES = 3, 40
+
+
+def column_dashes(header: str, cells: Sequence[str]) -> int:
+    """How many dashes a column gets in the separator line (its relative width, see the module docstring)."""
+    longest_word = max((len(word) for word in header.split()), default=0)
+    widest = max((len(cell) for cell in cells), default=0)
+    return max(_MIN_DASHES, min(_MAX_DASHES, max(longest_word, widest)))
+
+
 def markdown_table(
     frame: pd.DataFrame,
     formats: Mapping[str, str] | None = None,
@@ -93,23 +116,20 @@ def markdown_table(
     columns = list(frame.columns)
     head = [_escape(headers.get(c, str(c))) for c in columns]
     sides = {c: align.get(c, "left" if formats.get(c, "text") == "text" else "right") for c in columns}
-    rule = ["---:" if sides[c] == "right" else ":---" for c in columns]
+    body = [
+        [_escape(format_cell(v, formats.get(c, "text"))) for c, v in zip(columns, row, strict=True)]
+        for row in frame.itertuples(index=False)
+    ]
+    dashes = [column_dashes(head[i], [row[i] for row in body]) for i in range(len(columns))]
+    rule = ["-" * n + ":" if sides[c] == "right" else ":" + "-" * n for c, n in zip(columns, dashes, strict=True)]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(rule) + " |"]
-    for row in frame.itertuples(index=False):
-        cells = [_escape(format_cell(v, formats.get(c, "text"))) for c, v in zip(columns, row, strict=True)]
-        lines.append("| " + " | ".join(cells) + " |")
+    lines.extend("| " + " | ".join(cells) + " |" for cells in body)
     return "\n".join(lines)
 
 
 def align_right(columns: Sequence[str]) -> dict[str, str]:
     """An ``align`` mapping that right-aligns ``columns`` (for columns of numbers already turned into text)."""
     return {str(c): "right" for c in columns}
-
-
-# Key of the output metadata that describes a displayed table for the privacy gate (serviceplan.privacy_gate):
-# each column's header and format, so that count columns are known without guessing from the text. Output
-# metadata is not shown by Quarto, nbconvert or JupyterLab, and nbval does not compare it.
-TABLE_MARKER = "serviceplan/table"
 
 
 def table_marker(
@@ -146,14 +166,8 @@ def show_table(
     """Show ``frame`` as a formatted table (see :func:`markdown_table`), with an optional bold title above and
     a note below."""
     show_markdown(
-        titled(markdown_table(frame, formats, headers, align), title, note), table_marker(frame, formats, headers)
+        quarto_table(markdown_table(frame, formats, headers, align), title, note), table_marker(frame, formats, headers)
     )
-
-
-def titled(table: str, title: str | None = None, note: str | None = None) -> str:
-    """A Markdown table with an optional bold title above and an italic note below."""
-    parts = ([f"**{_escape(title)}**\n"] if title else []) + [table] + ([f"\n*{note}*"] if note else [])
-    return "\n".join(parts)
 
 
 @dataclass(frozen=True)
@@ -229,12 +243,12 @@ def kpi_markdown(kpis: pd.DataFrame, *, title: str | None = None, note: str | No
     """A KPI table with values, changes, targets and status in Finnish, as Markdown."""
     shown = kpi_display(kpis)
     numeric = align_right([c for c in shown.columns if c not in ("Tunnusluku", "Tila")])
-    return titled(markdown_table(shown, align=numeric), title, note)
+    return quarto_table(markdown_table(shown, align=numeric), title, note, name=title or "Tunnusluvut")
 
 
 def show_kpis(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> None:
-    """Show a KPI table (see :func:`kpi_markdown`)."""
-    show_markdown(kpi_markdown(kpis, title=title, note=note))
+    """Show a KPI table (see :func:`kpi_markdown`), marked as the page's KPI table for the committee PDF."""
+    show_markdown(kpi_markdown(kpis, title=title, note=note), {ROLE: "kpis"})
 
 
 @dataclass(frozen=True)
@@ -249,8 +263,8 @@ class Shown:
     note: str | None = None
 
     def markdown(self) -> str:
-        """The table as Markdown (see :func:`markdown_table`)."""
-        return titled(markdown_table(self.frame, self.formats, self.headers), self.title, self.note)
+        """The table as Markdown in its scroll container (see :func:`markdown_table` and :func:`quarto_table`)."""
+        return quarto_table(markdown_table(self.frame, self.formats, self.headers), self.title, self.note)
 
     def show(self) -> None:
         """Display the table in the notebook."""
