@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -86,16 +86,54 @@ def context_for(ctx: Context, period: Period) -> Context:
     return Context(period=period, params=params, workspace=ctx.workspace)
 
 
-def change(old: float, new: float, unit: str) -> float:
-    """The change from ``old`` to ``new``: a difference for shares (percentage points as a fraction), else the
-    relative change ``new / old - 1``; NaN when it cannot be computed."""
+def change_kind(old: float, unit: str, min_base: Mapping[str, float] | None = None) -> str:
+    """How a change from ``old`` is measured: ``points`` for shares, ``difference`` (in the KPI's unit) when
+    ``old`` is zero or smaller than ``min_base[unit]`` (a relative change on a tiny base says little: a few
+    vouchers growing to hundreds is "+3 900 %"), else ``relative``."""
+    if unit in POINT_UNITS:
+        return "points"
+    if old is None or math.isnan(old):
+        return "relative"
+    if old == 0 or abs(old) < (min_base or {}).get(unit, 0.0):
+        return "difference"
+    return "relative"
+
+
+def change(old: float, new: float, unit: str, kind: str | None = None) -> float:
+    """The change from ``old`` to ``new`` measured as ``kind`` (default: points for shares, else relative): a
+    difference (percentage points as a fraction for shares) or the relative change ``new / old - 1``; NaN when
+    it cannot be computed."""
     if old is None or new is None or math.isnan(old) or math.isnan(new):
         return math.nan
-    if unit in POINT_UNITS:
+    kind = kind or ("points" if unit in POINT_UNITS else "relative")
+    if kind in ("points", "difference"):
         return new - old
     if old == 0:
         return math.nan
     return new / old - 1.0
+
+
+CHANGES: tuple[tuple[str, str], ...] = (("change_month", "prev_month_value"), ("change_year", "prev_year_value"))
+
+
+def add_changes(
+    current: pd.DataFrame, earlier: Mapping[str, Mapping[str, float]], min_base: Mapping[str, float]
+) -> pd.DataFrame:
+    """``current`` (a KPI table) with the earlier values (``earlier[column][kpi]`` for ``prev_month_value`` and
+    ``prev_year_value``) and the changes: ``change_month`` / ``change_year`` measured as ``change_month_kind`` /
+    ``change_year_kind`` (:func:`change_kind`), and ``change_kind``, the unit's usual kind."""
+    out = current.copy()
+    for name, values in earlier.items():
+        out[name] = [values.get(str(k), math.nan) for k in out["kpi"]]
+    out["change_kind"] = ["points" if u in POINT_UNITS else "relative" for u in out["unit"]]
+    for column, source in CHANGES:
+        kinds = [change_kind(float(o), str(u), min_base) for o, u in zip(out[source], out["unit"], strict=True)]
+        out[f"{column}_kind"] = kinds
+        out[column] = [
+            change(float(o), float(n), str(u), k)
+            for o, n, u, k in zip(out[source], out["value"], out["unit"], kinds, strict=True)
+        ]
+    return out
 
 
 def with_changes(
@@ -106,11 +144,13 @@ def with_changes(
 ) -> pd.DataFrame:
     """The KPI table of ``ctx.period`` with each KPI's value a month and a year earlier and the changes.
 
-    Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year`` and
-    ``change_kind`` (``"relative"`` or ``"points"``). Months before ``first_period`` (no data yet) give NaN
-    without calling ``function``. The earlier values are what was known then (data up to that month).
-    ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of the
-    month), so that the month is not analysed twice.
+    Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year``, how each is
+    measured (``change_month_kind``, ``change_year_kind``: ``"relative"``, ``"points"`` or ``"difference"``, see
+    :func:`change_kind` and ``params.areas.summary.materiality.min_base``) and ``change_kind`` (``"points"`` for
+    shares, else ``"relative"``). Months before ``first_period`` (no data yet) give NaN without calling
+    ``function``. The earlier values are what was known then (data up to that month). ``current`` is
+    ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of the month), so that the
+    month is not analysed twice.
     """
     current = function(ctx) if current is None else current
     earlier: dict[str, dict[str, float]] = {}
@@ -120,13 +160,5 @@ def with_changes(
             earlier[name] = {}
             continue
         table = function(context_for(ctx, period))
-        earlier[name] = dict(zip(table["kpi"], table["value"].astype("float64"), strict=True))
-    out = current.copy()
-    for name, values in earlier.items():
-        out[name] = [values.get(k, math.nan) for k in out["kpi"]]
-    out["change_kind"] = ["points" if u in POINT_UNITS else "relative" for u in out["unit"]]
-    for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
-        out[column] = [
-            change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)
-        ]
-    return out
+        earlier[name] = dict(zip(table["kpi"].astype(str), table["value"].astype("float64"), strict=True))
+    return add_changes(current, earlier, ctx.params.areas.summary.materiality.min_base)

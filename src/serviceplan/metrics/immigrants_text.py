@@ -16,7 +16,9 @@ from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import join_words, more_or_less, sentence
 from serviceplan.present.tables import Shown
+from serviceplan.sources import statfin
 
+FOREIGN_RATE_TABLE = "12tg"  # the statistics' table of foreign nationals' unemployment rates (DOMAIN.md)
 YEAR_AGO = "kuin vuotta aiemmin"
 MONTH_AGO = "kuin edellisenä kuukautena"
 
@@ -423,13 +425,18 @@ def method_text(analysis: ImmigrantAnalysis) -> str:
         if target is not None
         else "Siirtymille ei ole asetettu tavoitetta."
     )
+    rate = (
+        ""
+        if FOREIGN_RATE_TABLE in statfin.TABLES
+        else " Ulkomaan kansalaisten työttömyysaste (työttömät suhteessa ulkomaan kansalaisten työvoimaan, tilaston "
+        f"taulukko {FOREIGN_RATE_TABLE}) ei sisälly raportin aineistoon, joten alueita verrataan osuutena kaikista "
+        "työttömistä."
+    )
     return "\n".join(
         [
             "**Mitä luvut tarkoittavat.** Ulkomaan kansalaiset ovat työnvälitystilaston luku (kansalaisuuden "
             "mukaan), vieraskieliset asiakkaat maahanmuuttajapalvelujen oma luku (äidinkielen mukaan), joten ne "
-            "eivät ole samoja ihmisiä. Ulkomaan kansalaisten työttömyysaste (työttömät suhteessa ulkomaan "
-            "kansalaisten työvoimaan, tilaston taulukko 12tg) ei vielä sisälly raportin aineistoon, joten alueita "
-            "verrataan osuutena kaikista työttömistä.",
+            f"eivät ole samoja ihmisiä.{rate}",
             "",
             "Siirtyneiden osuus = kuukauden aikana ammattialatiimeihin siirtyneet / (kotoutumisajalla kuukauden "
             f"lopussa + siirtyneet). {target_text}",
@@ -437,15 +444,34 @@ def method_text(analysis: ImmigrantAnalysis) -> str:
     )
 
 
+def hidden_kpis(analysis: ImmigrantAnalysis) -> list[str]:
+    """The KPIs of the month (:func:`serviceplan.metrics.immigrants.kpis`) whose value disclosure control
+    withholds: small counts of people, and the move rate with a hidden number of moves."""
+    rule = analysis.params.disclosure
+    totals = analysis.totals_at()
+    counts = {
+        "foreign_unemployed": analysis.foreign_at()["foreign"],
+        "foreign_language_customers": totals["customers"],
+        "in_integration_period": totals["in_integration_period"],
+        "in_integration_training": totals["in_integration_training"],
+        "moved_to_occupation_teams": totals["moved_to_occupation_teams"],
+        "ihl_contacts": totals["ihl_contacts"],
+    }
+    hidden = [kpi for kpi, value in counts.items() if is_small(value, rule)]
+    return hidden + (["move_rate"] if "moved_to_occupation_teams" in hidden else [])
+
+
 def kpi_note(analysis: ImmigrantAnalysis) -> str:
-    """The note under the KPI table: what the changes compare, the target's source and the disclosure rule."""
+    """The note under the KPI table: what the changes compare, the target's source and, when a value is hidden,
+    the disclosure rule."""
     rule = analysis.params.disclosure
     target = (
-        "Siirtymien tavoitetahti on oletus (parametrit), ks. menetelmäkuvaus sivun lopussa. "
+        "Siirtymien tavoitetahti on oletus, ks. menetelmäkuvaus sivun lopussa. "
         if move_rate_target(analysis.params) is not None
         else ""
     )
+    hidden = disclosure.explanation(rule) if hidden_kpis(analysis) else ""
     return (
         "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raportin lukuihin. "
-        f"{target}Alle {rule.min_count} henkilön lukuja ei julkaista (–)."
-    )
+        f"{target}{hidden}"
+    ).strip()
