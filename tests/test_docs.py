@@ -13,3 +13,21 @@ def test_data_log_names_every_dataset():
     text = (DOCS / "data-log.md").read_text(encoding="utf-8")
     missing = [name for name in DATASETS if f"`{name}`" not in text]
     assert not missing, f"docs/data-log.md does not describe: {missing}"
+
+
+def test_readme_says_up_front_what_make_test_needs_and_what_is_skipped():
+    """Every tool the suite needs beyond Python (the Makefile's `command -v` checks, the tests' `shutil.which`
+    checks, the browser the accessibility gate drives, Quarto) is named in the README's quick start, beside the
+    `make test` command, with what happens without it."""
+    import re
+
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS.parent / "tests").glob("test_*.py"))
+    makefile = (DOCS.parent / "Makefile").read_text(encoding="utf-8")
+    tools = set(re.findall(r"command -v (\w+)", makefile)) | set(re.findall(r'shutil\.which\("([\w-]+)"\)', tests))
+    tools |= {"Chromium", "chromedriver", "Quarto"}  # serviceplan.accessibility.find_browser, serviceplan.render
+    assert {"npm", "pdftotext"} <= tools
+    missing = sorted(tool for tool in tools if tool.lower() not in quick_start.lower())
+    assert not missing, f"README.md's quick start does not name: {missing}"
+    assert "skipped" in quick_start and "make test" in quick_start

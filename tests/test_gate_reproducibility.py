@@ -87,6 +87,7 @@ def test_kpi_files_are_byte_identical(runs: dict) -> None:
         first, second = (runs["a"] / name).read_bytes(), (runs["b"] / name).read_bytes()
         assert first == second, name
     assert len(kpi_rows(runs["a"] / "kpi.csv")) >= 10
+    assert mf.kpi_schema_errors(mf.read_json(runs["a"] / "kpi.json")) == []  # the published file matches its schema
 
 
 def test_notebook_text_outputs_and_figures_are_identical(runs: dict) -> None:

@@ -250,8 +250,8 @@ def test_what_if_arithmetic():
         ]
     )
     result = budget.what_if(invoices, params, Period(2025, 6))
-    # mean benefit over the last three invoices: 32 000 / 40 = 800 € a month
-    assert result.mean_benefit_eur == 800 and result.basis_months == ("2025-04", "2025-05", "2025-06")
+    # mean benefit on the latest regular invoice (June's): 16 000 / 20 = 800 € a month, as in the day-class table
+    assert result.mean_benefit_eur == 800 and result.basis_months == ("2025-06",)
     # 5 people x 800 € x 40 % = 1 600 € a month, 19 200 € a year
     assert (result.per_month_eur, result.full_year_eur) == pytest.approx((1600, 19200))
     # the change starts in July's benefits, billed August–December: 5 invoices, 8 000 € this year
@@ -263,6 +263,24 @@ def test_what_if_arithmetic():
     assert budget.what_if(invoices, params, Period(2025, 11)).months_this_year == 0  # billed next year
     text = " ".join(budget_text.what_if_text(result))
     assert "1\u202f600\u00a0euroa kuukaudessa" in text and "19\u202f200\u00a0euroa vuodessa" in text
+
+
+def test_what_if_uses_the_mean_benefit_the_day_class_table_shows():
+    """The page shows the what-if under the day-class table: both must use one mean benefit per recipient (on main
+    the what-if averaged three invoices, 798 €, while the table above it showed 794 €)."""
+    params = small_params()
+    invoices = invoice_rows(
+        [
+            ("2025-04", "2025-03", "401-", 10, 9000.0, 3600.0, False),
+            ("2025-05", "2025-04", "401-", 10, 8500.0, 3400.0, False),
+            ("2025-06", "2025-05", "401-", 20, 15880.0, 6352.0, False),  # 794 € per recipient
+        ]
+    )
+    table = budget.day_class_table(invoices, params, Period(2025, 6)).set_index("day_class")
+    result = budget.what_if(invoices, params, Period(2025, 6))
+    assert result.mean_benefit_eur == table.at["401-", "mean_benefit_eur"] == 794
+    line = budget_text.what_if_text(result)[1]
+    assert "× keskimääräinen etuus 794\u00a0€ kuukaudessa" in line
 
 
 @pytest.mark.parametrize(
@@ -321,19 +339,70 @@ def test_with_changes_month_and_year_and_points():
         calls.append(str(ctx.period))
         return pd.DataFrame(
             {
-                "kpi": ["eur", "share"],
-                "value": [float(ctx.period.month * 100), ctx.period.month / 100],
-                "unit": ["eur", "share"],
+                "kpi": ["eur", "share", "few"],
+                "value": [float(ctx.period.month * 100_000), ctx.period.month / 100, float(ctx.period.month)],
+                "unit": ["eur", "share", "count"],
             }
         )
 
     ctx = Context(Period(2026, 2), load_params(2026, REPO_PARAMS), Workspace(REPO_PARAMS.parent))  # params only
     out = with_changes(fake, ctx).set_index("kpi")
     assert calls == ["2026-02", "2026-01", "2025-02"]
-    assert out.at["eur", "change_month"] == pytest.approx(1.0)  # 200 against 100: +100 %
+    assert out.at["eur", "change_month"] == pytest.approx(1.0)  # 200 000 against 100 000: +100 %
     assert out.at["eur", "change_year"] == pytest.approx(0.0)  # February against February
     assert out.at["share", "change_month"] == pytest.approx(0.01) and out.at["share", "change_kind"] == "points"
+    # 2 against 1 is below the count's min_base (materiality): a difference of +1, not +100 %
+    assert out.at["few", "change_month_kind"] == "difference" and out.at["few", "change_month"] == 1
+    assert out.at["eur", "change_month_kind"] == "relative" and out.at["share", "change_year_kind"] == "points"
     calls.clear()
     early = with_changes(fake, ctx, first_period=Period(2025, 6))
     assert calls == ["2026-02", "2026-01"] and early["prev_year_value"].isna().all()
     assert math.isnan(change(0.0, 5.0, "eur")) and change(0.2, 0.25, "share") == pytest.approx(0.05)
+    assert change(0.0, 5.0, "eur", "difference") == 5.0
+
+
+# ---- the method text follows the month's data and the parameters (main hard-coded them) ------------------------
+
+
+def _method(invoices: pd.DataFrame, period: Period, **update: object) -> str:
+    params = small_params(**update)
+    months = [str(Period(period.year, m)) for m in range(1, period.month + 1)]
+    ledger = ledger_rows({m: {"vapaaehtoinen": 100} for m in months})
+    text = budget_text.method_text(budget.analyse(ledger, invoices, params, period))
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_method_text_names_this_years_catch_up_from_the_data():
+    """Main said "Kelan jälkilaskutus (loka–marraskuu 2025) on mukana toteumassa" on every page, also in 2026
+    when the page's own KPI showed 0 € of catch-up."""
+    none = _method(invoice_rows(regular_invoices(["2026-01", "2026-02", "2026-03"], 400.0)), Period(2026, 3))
+    assert "loka–marraskuu 2025" not in none and "2025" not in none
+    assert "vuonna 2026 jälkilaskutusta ei ole ollut maaliskuun loppuun mennessä" in none
+    rows = regular_invoices(["2025-09", "2025-10", "2025-11"], 400.0)
+    rows += [
+        ("2025-10", "2025-02", "401-", 5, 2000.0, 800.0, True),
+        ("2025-11", "2025-03", "401-", 5, 1500.0, 600.0, True),
+    ]
+    some = _method(invoice_rows(rows), Period(2025, 11))
+    assert "Kelan jälkilaskutus (1 400 euroa loka–marraskuussa 2025) on mukana toteumassa" in some
+    assert "jälkilaskutusta ei ole ollut" not in some
+
+
+def test_method_text_says_the_first_year_of_the_benefit_share_only_in_that_year():
+    first = _method(EMPTY_INVOICES, Period(2025, 6))
+    later = _method(EMPTY_INVOICES, Period(2026, 6))
+    assert "vuoden 2025 laskuissa ovat tammi–marraskuun etuudet, koska kuntaosuus alkoi 1.1.2025" in first
+    assert "2025" not in later and "edellisen joulukuun–kuluvan marraskuun etuudet" in later
+
+
+def test_method_text_derives_the_interval_coverage_and_the_phasing_from_the_parameters():
+    """Main wrote "noin 90 % kuukausista" and "(kesätyöt kesällä, heinäkuussa lomakauden notkahdus)" whatever the
+    parameters said."""
+    flat = _method(EMPTY_INVOICES, Period(2025, 6))  # small_params: z = 2.0, no phasing
+    assert "(±2,00 keskihajontaa, noin 95 % kuukausista)" in flat
+    assert "raportin asetuksissa annetulla jaksotuksella." in flat and "kesätyöt kesällä" not in flat
+    phased = _method(
+        EMPTY_INVOICES, Period(2025, 6), budget_phasing={"vapaaehtoinen": [1, 1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 0.5]}
+    )
+    assert "(vapaaehtoinen eniten kesäkuussa ja heinäkuussa, vähiten joulukuussa)" in phased
+    assert budget_text.interval_coverage(1.64) == pytest.approx(0.899, abs=0.001)

@@ -391,3 +391,11 @@ def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path
     rows = re.findall(r"^\| Työpajat \|.*$", markdown, flags=re.MULTILINE)  # spend, then recipients table
     assert len(rows) == 2 and "| .. |" not in rows[0] and rows[1].count("| .. |") == 1 and rows[1].endswith("| .. |")
     assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown
+
+
+def test_period_line_names_the_years_budget_not_the_plan():
+    """The plan (12.12.2024) gives 2025 figures only: main's "Suunnitelma antaa ... 2,6 milj. euroa" was a claim
+    about the plan even on the 2026 page, where the figure is the year's budget parameter."""
+    params = small_params()
+    line = _plain(grants_text.period_line(grants.analyse(GRANTS, params, Period(2025, 2))))
+    assert "Suunnitelma antaa" not in line and "Vuoden 2025 budjetissa vapaaehtoisille palveluille on yhteensä" in line

@@ -286,3 +286,21 @@ def test_kpis_with_changes_reuses_the_pages_analysis(demo_workspace):
     # no report before 2025: the year-ago values of the report's KPIs are missing, the statistics' are not
     earlier = got.set_index("kpi")["prev_year_value"]
     assert math.isnan(earlier["in_integration_period"]) and earlier["foreign_unemployed"] > 0
+
+
+def test_method_text_names_the_foreign_rate_table_the_report_reads():
+    """Main's method text claimed table 12tg was not in the report's data; the report now fetches it (the largest
+    cities' comparison ranks foreign nationals' unemployment rates from it), and the text says so."""
+    assert "12tg" in statfin.TABLES
+    text = it.method_text(june_analysis(params_with()))
+    assert "taulukko 12tg" in text and "ei sisälly" not in text
+
+
+def test_kpi_note_explains_the_suppression_symbol_only_when_a_kpi_is_hidden():
+    """Main's note said "Alle 5 henkilön lukuja ei julkaista (–)": the en dash is the legend's true zero."""
+    shown = it.kpi_note(june_analysis(params_with()))
+    assert "(–)" not in shown and "”..”" not in shown and it.hidden_kpis(june_analysis(params_with())) == []
+    few = {"ukrainian": (480, 200, 70, 2, 160), "russian": (300, 90, 30, 0, 80)}
+    hidden = june_analysis(params_with(), few)
+    assert it.hidden_kpis(hidden) == ["moved_to_occupation_teams", "move_rate"]
+    assert it.kpi_note(hidden).endswith(disclosure.explanation(params_with().disclosure))

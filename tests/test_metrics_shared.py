@@ -91,10 +91,10 @@ def test_with_changes_takes_the_months_table_when_given():
 
     def fake(ctx: Context) -> pd.DataFrame:
         calls.append(str(ctx.period))
-        return pd.DataFrame({"kpi": ["a"], "value": [float(ctx.period.month)], "unit": ["count"]})
+        return pd.DataFrame({"kpi": ["a"], "value": [float(ctx.period.month * 100)], "unit": ["count"]})
 
     ctx = Context(Period(2026, 3), load_params(2026, REPO / "params"), Workspace(REPO))  # params only
-    current = pd.DataFrame({"kpi": ["a"], "value": [6.0], "unit": ["count"]})
+    current = pd.DataFrame({"kpi": ["a"], "value": [600.0], "unit": ["count"]})
     out = with_changes(fake, ctx, current=current)
     assert calls == ["2026-02", "2025-03"]  # the report month is not computed again
-    assert out.loc[0, "change_month"] == pytest.approx(6.0 / 2.0 - 1) and out.loc[0, "value"] == 6.0
+    assert out.loc[0, "change_month"] == pytest.approx(600 / 200 - 1) and out.loc[0, "value"] == 600

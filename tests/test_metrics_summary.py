@@ -20,8 +20,8 @@ import yaml
 from serviceplan.areas import AREAS, Area
 from serviceplan.errors import ParameterError, UsageError
 from serviceplan.kpis import Context, KpiFunction, frame, kpi_row
-from serviceplan.metrics import summary, summary_text
-from serviceplan.params import Disclosure, SummaryParams, load_params
+from serviceplan.metrics import change, change_kind, summary, summary_text
+from serviceplan.params import Disclosure, Materiality, SummaryParams, load_params
 from serviceplan.paths import Workspace
 from serviceplan.periods import Period
 from serviceplan.present import summary_charts
@@ -63,8 +63,18 @@ def ctx(period: str = "2025-06", workspace: Workspace | None = None) -> Context:
     return Context(P(period), PARAMS, workspace or Workspace(Path("/nonexistent")))
 
 
+# Small thresholds for the small fake tables: a change is material from 10 % and 10 € / 2 people / 2 points.
+MATERIALITY = Materiality(
+    min_relative_change=0.1,
+    min_change={"count": 2, "eur": 10, "share": 0.02, "days": 1, "ratio": 0.1},
+    min_base={"count": 5, "eur": 50},
+)
 SETTINGS = SummaryParams.model_construct(
-    headline=["alpha.euros", "beta.share"], biggest_changes=3, not_in_changes=["alpha.ytd"], non_person_counts=[]
+    headline=["alpha.euros", "beta.share"],
+    biggest_changes=3,
+    materiality=MATERIALITY,
+    not_in_changes=["alpha.ytd"],
+    non_person_counts=[],
 )
 
 
@@ -73,16 +83,18 @@ SETTINGS = SummaryParams.model_construct(
 
 def test_area_changes_month_and_year(workspace):
     values = {
-        "2025-06": {"euros": (120.0, "eur"), "share": (0.25, "share")},
-        "2025-05": {"euros": (100.0, "eur"), "share": (0.20, "share")},
-        "2024-06": {"euros": (150.0, "eur")},  # share not yet measured a year ago
+        "2025-06": {"euros": (120_000.0, "eur"), "share": (0.25, "share"), "few": (7.0, "count")},
+        "2025-05": {"euros": (100_000.0, "eur"), "share": (0.20, "share"), "few": (3.0, "count")},
+        "2024-06": {"euros": (150_000.0, "eur")},  # share not yet measured a year ago
     }
     table, skipped = summary.area_changes(
         area("alpha", fake_kpis("alpha", values), ("statfin",)), ctx(workspace=workspace)
     )
     table = table.set_index("kpi")
-    assert table.loc["euros", "change_month"] == pytest.approx(0.2)  # 120 / 100 - 1
-    assert table.loc["euros", "change_year"] == pytest.approx(-0.2)  # 120 / 150 - 1
+    assert table.loc["euros", "change_month"] == pytest.approx(0.2)  # 120 000 / 100 000 - 1
+    assert table.loc["euros", "change_year"] == pytest.approx(-0.2)  # 120 000 / 150 000 - 1
+    # 3 is below the count's min_base (20 in params/defaults.yaml): a difference of +4 people, not +133 %
+    assert table.loc["few", "change_month_kind"] == "difference" and table.loc["few", "change_month"] == 4
     assert table.loc["share", "change_month"] == pytest.approx(0.05)  # 0.25 - 0.20, percentage points
     assert table.loc["share", "change_kind"] == "points" and math.isnan(table.loc["share", "change_year"])
     assert skipped == []
@@ -120,11 +132,17 @@ def kpi_table(rows: list[tuple[str, float, float, float, str]]) -> pd.DataFrame:
     table["area_title"] = "Sivu " + table["id"].str.split(".").str[0]
     table["status"] = "none"
     table["change_kind"] = ["points" if u == "share" else "relative" for u in table["unit"]]
+    table["change_month_kind"] = [
+        change_kind(p, u, MATERIALITY.min_base) for p, u in zip(table["prev_month_value"], table["unit"], strict=True)
+    ]
     table["change_month"] = [
-        (v - p) if u == "share" else summary.relative_change(p, v)
-        for v, p, u in zip(table["value"], table["prev_month_value"], table["unit"], strict=True)
+        change(p, v, u, k)
+        for v, p, u, k in zip(
+            table["value"], table["prev_month_value"], table["unit"], table["change_month_kind"], strict=True
+        )
     ]
     table["change_year"] = math.nan
+    table["change_year_kind"] = table["change_kind"]
     return table
 
 
@@ -163,16 +181,16 @@ def test_headline_in_parameter_order_and_unknown_id_is_one_line():
     assert "\n" not in message and "'alpha.nope'" in message and "area 'alpha' has: euros" in message
 
 
-def test_biggest_changes_by_relative_size_with_exclusions():
+def test_biggest_changes_are_the_most_material_with_exclusions():
     table = kpi_table(
         [
-            ("alpha.up", 150, 100, 1, "eur"),  # +50 %
+            ("alpha.up", 150, 100, 1, "eur"),  # +50 € and +50 %: 5 times both thresholds
             ("alpha.ytd", 1000, 1, 1, "eur"),  # +99 900 %, but a year-to-date sum: left out by the parameter
             ("alpha.small", 10, 3, 1, "count"),  # from a hidden count: left out
-            ("beta.down", 100, 200, 1, "eur"),  # -50 %: ties with alpha.up, comes after it (registry order)
-            ("beta.share", 0.25, 0.20, 0.1, "share"),  # +5 points = +25 % of 0.20
-            ("beta.count", 11, 10, 1, "count"),  # +10 %
-            ("beta.from_zero", 5, 0, 1, "count"),  # no relative change from zero
+            ("beta.down", 100, 200, 1, "eur"),  # −100 € and −50 %: materiality min(10, 5) = 5, after alpha.up
+            ("beta.share", 0.26, 0.20, 0.1, "share"),  # +6 points: 3 times the 2 points (its +30 % is not used)
+            ("beta.count", 24, 20, 1, "count"),  # +4 people and +20 %: min(2, 2) = 2
+            ("beta.from_zero", 5, 0, 1, "count"),  # from zero: +5 people, 2.5 times the 2 (no relative size)
             ("beta.same", 7, 7, 1, "count"),  # no change
             ("beta.new", 9, math.nan, 1, "count"),  # no previous value
         ]
@@ -180,12 +198,31 @@ def test_biggest_changes_by_relative_size_with_exclusions():
     disclosed = summary.disclose(table, RULE, [])
     top = summary.biggest_changes(disclosed, SETTINGS)
     assert top["id"].tolist() == ["alpha.up", "beta.down", "beta.share"]
-    assert top["relative_change"].tolist() == pytest.approx([0.5, -0.5, 0.25])
-    four = summary.biggest_changes(disclosed, SETTINGS.model_copy(update={"biggest_changes": 4}))
-    assert four["id"].tolist()[-1] == "beta.count"
+    assert top["materiality"].tolist() == pytest.approx([5.0, 5.0, 3.0])
+    more = summary.biggest_changes(disclosed, SETTINGS.model_copy(update={"biggest_changes": 9}))
+    assert more["id"].tolist()[3:] == ["beta.from_zero", "beta.count"]  # 2.5 and 2; nothing else is material
     unknown = SETTINGS.model_copy(update={"not_in_changes": ["alpha.gone"]})
     with pytest.raises(ParameterError, match=r"areas\.summary\.not_in_changes"):
         summary.biggest_changes(disclosed, unknown)
+
+
+def test_materiality_keeps_trivia_out_of_the_headlines():
+    """The cases seen on main's front page, under the repository's parameters: one more finished action (1 → 2,
+    "+100,0 %") and a rate moving from 2,0 % to 2,7 % ("+38,3 %") are not among the biggest changes; 109 → 552
+    grant recipients is, and it is written without shouting."""
+    settings = PARAMS.areas.summary.model_copy(update={"not_in_changes": []})
+    table = kpi_table(
+        [
+            ("knowledge.plan_actions_done", 2, 1, 1, "count"),
+            ("immigrants.move_rate", 0.027, 0.0195, 0.019, "share"),
+            ("immigrants.moved_to_occupation_teams", 22, 16, 13, "count"),
+            ("grants.grant_recipients", 552, 109, 581, "count"),
+        ]
+    )
+    top = summary.biggest_changes(summary.disclose(table, RULE, ["knowledge.plan_actions_done"]), settings)
+    assert top["id"].tolist() == ["grants.grant_recipients"]
+    sentence = summary_text.change_sentence(top.to_dict("records")[0]).replace("\u202f", " ").replace("\u00a0", " ")
+    assert sentence == "Luku grant_recipients (Sivu grants): 109 → 552 (+443; +406 %)"
 
 
 def test_status_counts_per_area():
@@ -207,10 +244,21 @@ def test_display_uses_symbols_words_and_the_disclosure_symbol():
     shown = summary_text.headline_display(disclosed, RULE)
     assert shown.loc[0, "Arvo"] == ".." and shown.loc[0, "Muutos edell. kk"] == ".."
     assert shown.loc[1, "Arvo"] == "1" and shown.loc[1, "Tila"] == "✖\u00a0poikkeama"
-    assert shown.loc[1, "Muutos edell. kk"] == "ed. 0"  # no relative change from zero: the previous value instead
+    assert shown.loc[1, "Muutos edell. kk"] == "+1"  # from zero: the difference (main wrote "ed. 0")
+    assert shown.loc[1, "Tavoite"] == "–" and shown.loc[0, "Tavoite"] == "."  # zero target; no target
     tiles = summary_text.tiles(disclosed, RULE)
     assert tiles[0]["value"] == ".." and tiles[0]["target"] == "ei tavoitetta"
     assert tiles[1]["target"] == "tavoite 0" and tiles[1]["status_text"] == "✖\u00a0poikkeama"
+    assert tiles[1]["changes"] == "kk: +1   vuosi: ei vertailua"
+
+
+def test_tiles_say_no_change_in_words():
+    table = kpi_table([("alpha.late", 0, 0, 0, "count"), ("alpha.rate", 0.5, 0.5, math.nan, "share")])
+    table["target"] = [0.0, 0.6]
+    table["status"] = ["ok", "alert"]
+    tiles = summary_text.tiles(summary.disclose(table, RULE, ["alpha.late"]), RULE)
+    assert [t["changes"] for t in tiles] == ["kk: ei muutosta   vuosi: ei vertailua"] * 2  # main: "kk: ed. 0"
+    assert tiles[0]["value"] == "0"  # a chart has no symbol legend: a zero is a number there
     figure = summary_charts.kpi_tiles(tiles, title="Otsikko")
     assert any(t.get_text() == "✖\u00a0poikkeama" for ax in figure.axes for t in ax.texts)
     plt.close(figure)
@@ -225,10 +273,12 @@ def test_describe_names_off_target_kpis_and_changes():
     text = summary_text.describe(P("2025-06"), table, changes, [])
     assert text[0] == "Tavoitteellisista otsikkotunnusluvuista 1/3 on tavoitteessa kesäkuussa 2025."
     assert text[1] == "Lähellä rajaa: luku c." and text[2] == "Tavoitteesta poikkeaa: luku b."
-    # alpha.b 0.2 -> 0.3 is +50 % relative, ties with alpha.a +50 % and follows it
+    # alpha.a +50 € / +50 %: 5 times its thresholds; alpha.b +10 points: 5 times 2 points, a tie: registry order
     shown = text[3].replace("\u00a0", " ")  # no-break spaces before units
-    assert shown.startswith("Suurimmat muutokset edellisestä kuukaudesta: Luku a (Sivu alpha): 100 € → 150 € (+50,0 %)")
-    assert "Luku b (Sivu alpha): 20,0 % → 30,0 % (+10,0 %-yks., suhteellisesti +50,0 %)" in shown
+    assert shown.startswith(
+        "Suurimmat muutokset edellisestä kuukaudesta: Luku a (Sivu alpha): 100 € → 150 € (+50 €; +50,0 %)"
+    )
+    assert "Luku b (Sivu alpha): 20,0 % → 30,0 % (+10,0 %-yks.)" in shown
     counts = summary.status_counts(table)
     titles = summary_text.figure_texts(
         P("2025-06"), table, counts, summary_text.tiles(summary.disclose(table.assign(target=1.0), RULE, []), RULE)

@@ -413,3 +413,12 @@ def test_notes_follow_the_parameters_and_the_tables():
     assert tt.ohjaamo_table(analysis, ["2025-07"]).note == disclosure.explanation(RULE)
     # the flow is compared with the year-ago level as known now
     assert tt.flow_sentence(analysis).endswith("siirtyi kuukauden aikana 60 henkilöä (vuotta aiemmin 50)")
+
+
+def test_kpi_note_states_the_targets_the_parameters_set():
+    """Main's note said "enintään vuodentakainen taso" and "tavoite ... on suunnitelmasta" whatever the parameters
+    held."""
+    note = tt.kpi_note(july_analysis(params_with(long_term_max_change_yoy=-0.05, named_advisor_under25_target=0.95)))
+    assert "Pitkäaikaistyöttömien tavoite on oletus: vähintään 5\u00a0% alle vuodentakaisen tason" in note
+    assert "Yli 3 kk työttömyyteen siirtyneiden tavoite on oletus: enintään vuodentakainen taso" in note
+    assert "Omatyöntekijän tavoite 95\u00a0% on oletus" in note and "(parametri" not in note

@@ -44,7 +44,11 @@ RULE = Disclosure(min_count=5, symbol="..")
         (fmt.euro_compact(850_000), f"850{NB}t€"),
         (fmt.euro_compact(120), f"120{NB}€"),
         (fmt.euro_text(24_100_000), f"24,1{NB}milj.{NB}euroa"),
-        (fmt.euro_text(32_493, step=100), f"32{NN}500{NB}euroa"),
+        (fmt.euro_text(32_493, digits=3), f"32{NN}500{NB}euroa"),
+        (fmt.euro_text(962.4, digits=3), f"962{NB}euroa"),  # three significant digits, not "1 000 euroa"
+        (fmt.euro_compact(7_818.11, 2, digits=3), f"7,82{NB}t€"),  # not "8 t€"
+        (fmt.euro_compact(88_013, 2, digits=3), f"88,0{NB}t€"),
+        (fmt.euro_compact(406_999, 2, digits=3), f"407{NB}t€"),
         (fmt.euro_text_range(45_450_000, 48_290_000), f"45,5–48,3{NB}milj.{NB}euroa"),
         (fmt.month("2025-01"), "tammikuu 2025"),
         (fmt.month_short(Period(2025, 1)), "tammi 2025"),
@@ -55,8 +59,8 @@ RULE = Disclosure(min_count=5, symbol="..")
         (fmt.month_elative("2025-05"), "toukokuusta"),
         (fmt.month_span_inessive("2025-01", "2025-06"), "tammi–kesäkuussa 2025"),
         (fmt.month_span_inessive("2025-06", "2025-06"), "kesäkuussa 2025"),
-        (fmt.number(None), "–"),
-        (fmt.euro(float("nan")), "–"),
+        (fmt.number(None), "."),  # the legend's "not available"
+        (fmt.euro(float("nan")), "."),
     ],
 )
 def test_finnish_formats(text: str, expected: str):
@@ -157,6 +161,35 @@ def test_explanation_names_the_rule_and_symbol():
     assert "alle 5 henkilön" in text and "(1–4)" in text and "”..”" in text
 
 
+# ---- the symbol legend ---------------------------------------------------------------------------------------------
+
+
+def test_one_legend_each_symbol_one_meaning():
+    """``..`` confidential, ``.`` not available or not applicable, ``–`` a true zero (PX convention, DOMAIN.md)."""
+    assert (disclosure.CONFIDENTIAL, disclosure.NOT_AVAILABLE, disclosure.NIL) == ("..", ".", "\u2013")
+    assert fmt.MISSING == disclosure.NOT_AVAILABLE
+    assert tables.format_cell(float("nan"), "count") == "."
+    assert tables.format_cell(0.0, "count") == "–" and tables.format_cell(0.0, "eur") == "–"  # a true zero
+    assert tables.format_cell(0.0004, "percent") == f"0,0{NB}%"  # only rounds to zero: a number
+    assert tables.format_cell(0.0, "count", nil=False) == "0"  # a chart without a legend
+    assert tables.format_cell("..", "count") == ".."
+
+
+def test_legend_explains_exactly_the_symbols_a_table_shows():
+    frame = pd.DataFrame({"a": [0.0, 1.0], "b": [float("nan"), 2.0]})
+    note = tables.table_note(frame, {"a": "count", "b": "count"}, "Huom.")
+    assert note == "Huom. Merkinnät: ”.” tieto puuttuu tai ei sovellu, ”–” ei yhtään (luku on nolla)."
+    assert tables.table_note(frame.iloc[[1]], {"a": "count", "b": "count"}, "Huom.") == "Huom."
+    assert disclosure.legend(["–", "5"]) == "Merkinnät: ”–” ei yhtään (luku on nolla)."
+    assert disclosure.legend(["tammi–kesä", "1–4"]) is None  # a range is not a symbol
+
+
+def test_the_suppression_symbol_cannot_take_another_meaning():
+    for symbol in (".", "–", "-"):
+        with pytest.raises(ValueError, match="other meanings"):
+            Disclosure(min_count=5, symbol=symbol)
+
+
 # ---- tables ----------------------------------------------------------------------------------------------------
 
 
@@ -167,7 +200,7 @@ def test_markdown_table_formats_aligns_and_escapes():
         "| Nimi | eur | Osuus |",
         "| :---- | -------: | ------: |",  # dashes as wide as the column's content: its width in the PDF
         f"| a\\|b | 1{NN}234{NB}€ | 15,9{NB}% |",
-        "| c | .. | – |",
+        "| c | .. | . |",
     ]
 
 
@@ -191,7 +224,7 @@ def test_wide_table_with_reference_and_interval():
     )
     assert list(wide.columns) == ["Kuukausi", "Rivi A", "Rivi A: väli", "B", "B: väli"]
     assert wide.iloc[0].tolist() == ["tammi 2025", "1,02 (1,19)", "1,02", "0,05", "0,05"]
-    assert wide.iloc[1].tolist() == ["helmi 2025", "2,00 (2,40)", "2,00 (1,90–2,10)", "–", "–"]
+    assert wide.iloc[1].tolist() == ["helmi 2025", "2,00 (2,40)", "2,00 (1,90–2,10)", ".", "."]
 
 
 def test_kpi_display_formats_by_unit_and_change_kind():
@@ -204,8 +237,8 @@ def test_kpi_display_formats_by_unit_and_change_kind():
         ]
     )  # fmt: skip
     shown = tables.kpi_display(kpis)
-    assert shown.iloc[0].tolist() == ["Kulut", f"2,50{NB}M€", f"+3,2{NB}%", "–", f"2,60{NB}M€", "tavoitteessa"]
-    assert shown.iloc[1].tolist() == ["Osuus", f"25,0{NB}%", f"−0,4{NB}%-yks.", f"+1,2{NB}%-yks.", "–", "poikkeama"]
+    assert shown.iloc[0].tolist() == ["Kulut", f"2,50{NB}M€", f"+3,2{NB}%", ".", f"2,60{NB}M€", "tavoitteessa"]
+    assert shown.iloc[1].tolist() == ["Osuus", f"25,0{NB}%", f"−0,4{NB}%-yks.", f"+1,2{NB}%-yks.", ".", "poikkeama"]
     shown_md = tables.kpi_markdown(kpis, title="T")
     assert shown_md.startswith(
         '::: {.sp-table tabindex="0" role="region" aria-label="T"}\n**T**\n\n| Tunnusluku | Arvo |'
@@ -213,6 +246,38 @@ def test_kpi_display_formats_by_unit_and_change_kind():
     assert tables.kpi_markdown(kpis).startswith(
         '::: {.sp-table tabindex="0" role="region" aria-label="Tunnusluvut"}\n|'
     )
+
+
+def test_kpi_display_keeps_the_precision_that_tells_services_apart():
+    """Costs per outcome of 7 818 € and 7 242 € both read "8 t€" / "7 t€" on main: the formatting layer keeps three
+    significant digits for short euros, and large relative changes lose the decimal that only shouts."""
+    kpis = pd.DataFrame(
+        [
+            {"kpi": "a", "label": "3 kk", "value": 7818.11, "unit": "eur", "target": float("nan"), "status": "none",
+             "change_month": 4.064, "change_year": -0.021, "change_kind": "relative"},
+            {"kpi": "b", "label": "6 kk", "value": 7241.55, "unit": "eur", "target": float("nan"), "status": "none",
+             "change_month": float("nan"), "change_year": float("nan"), "change_kind": "relative"},
+        ]
+    )  # fmt: skip
+    shown = tables.kpi_display(kpis)
+    assert shown["Arvo"].tolist() == [f"7,82{NB}t€", f"7,24{NB}t€"]
+    assert shown.iloc[0]["Muutos edell. kk"] == f"+406{NB}%" and shown.iloc[0]["Muutos edell. vuodesta"] == f"−2,1{NB}%"
+
+
+def test_kpi_display_writes_a_difference_from_a_small_base_and_hides_what_disclosure_withholds():
+    kpis = pd.DataFrame(
+        [
+            {"kpi": "vouchers", "label": "Setelit", "value": 440.0, "unit": "count", "target": float("nan"),
+             "status": "none", "change_month": 429.0, "change_year": -0.06, "change_month_kind": "difference",
+             "change_year_kind": "relative", "change_kind": "relative"},
+            {"kpi": "moved", "label": "Siirtyneet", "value": float("nan"), "unit": "count", "target": 5.0,
+             "status": "none", "change_month": float("nan"), "change_year": float("nan"), "change_kind": "relative"},
+        ]
+    )  # fmt: skip
+    shown = tables.kpi_display(kpis, hidden=["moved"]).set_index("Tunnusluku")
+    assert shown.loc["Setelit"].tolist()[:3] == ["440", "+429", f"−6,0{NB}%"]  # not "+3 900,0 %"
+    assert shown.loc["Setelit", "Tila"] == "ei tavoitetta"
+    assert shown.loc["Siirtyneet"].tolist() == ["..", "..", "..", "5", "ei arviota"]
 
 
 # ---- charts and theme --------------------------------------------------------------------------------------------

@@ -232,18 +232,19 @@ def test_kpi_files_carry_the_same_values_in_three_formats(tmp_path: Path) -> Non
     assert finnish.startswith(b"\xef\xbb\xbf")
     lines = finnish.decode("utf-8-sig").splitlines()
     assert lines[0] == ";".join(KPI_COLUMNS)
-    assert lines[1] == '2025-06;budget;cost_eur;"Toimintakulut; kertymä";2473346,86;eur;3975000;lower_better;ok'
-    assert lines[2] == "2025-06;budget;share;Osuus;0,153;share;;none;none"
+    assert lines[1] == '2025-06;budget;cost_eur;"Toimintakulut; kertymä";2473346,86;eur;3975000,00;lower_better;ok'
+    assert lines[2] == "2025-06;budget;share;Osuus;0,1530;share;;none;none"  # at the unit's precision
     plain = (tmp_path / "kpi_plain.csv").read_text(encoding="utf-8").splitlines()
-    assert plain[1] == "2025-06,budget,cost_eur,Toimintakulut; kertymä,2473346.86,eur,3975000,lower_better,ok"
-    assert plain[4] == "2025-06,budget,tiny,Pieni,0.00001,ratio,0,none,none"
+    assert plain[1] == "2025-06,budget,cost_eur,Toimintakulut; kertymä,2473346.86,eur,3975000.00,lower_better,ok"
+    assert plain[4] == "2025-06,budget,tiny,Pieni,0.0000,ratio,0.0000,none,none"
     data = json.loads((tmp_path / "kpi.json").read_text(encoding="utf-8"))
     assert data["version"] == "2025-06" and data["columns"] == list(KPI_COLUMNS)
     assert data["rows"][0]["value"] == 2473346.86 and data["rows"][1]["target"] is None
+    assert data["rows"][2]["value"] == 12 and isinstance(data["rows"][2]["value"], int)  # a count: an integer
     assert mf.read_kpi_json(tmp_path) == data["rows"]
-    # read back, the Finnish file gives the very same floats
+    # read back, the three files give the very same numbers
     back = pd.read_csv(tmp_path / "kpi.csv", sep=";", decimal=",", encoding="utf-8-sig")
-    assert back["value"].tolist() == _kpi_table()["value"].tolist()
+    assert back["value"].tolist() == [row["value"] for row in data["rows"]]
 
 
 def test_notebook_digest_ignores_outputs_but_not_sources(tmp_path: Path) -> None:

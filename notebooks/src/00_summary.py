@@ -42,7 +42,7 @@ if availability.left_out_note(ctx.params):  # a report for another municipality:
 # ## Otsikkotunnusluvut
 #
 # Liikennevalo kertoo, onko luku tavoitteessaan: ✔ tavoitteessa, ▲ lähellä rajaa (hieman tavoitteen väärällä
-# puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat parametreja, ja
+# puolella), ✖ poikkeama (selvästi tavoitteen väärällä puolella). Tavoitteet ovat raportin asetuksia, ja
 # osa-alueiden sivuilla kerrotaan, mistä kukin tavoite tulee.
 
 # %% tags=["pdf"]
@@ -78,11 +78,11 @@ if len(changes):
         summary_text.changes_display(changes),
         align=tables.align_right(["Edellinen kk", "Nyt", "Muutos", "Suhteellinen muutos"]),
         title=f"Kuukauden {len(changes)} suurinta muutosta",
-        note=summary_text.changes_rule(settings.not_in_changes),
+        note=summary_text.changes_rule(settings),
     )
 else:
     tables.show_markdown(
-        "Edelliseen kuukauteen verrattavia muutoksia ei ole. " + summary_text.changes_rule(settings.not_in_changes)
+        "Yksikään tunnusluku ei muuttunut edellisestä kuukaudesta olennaisesti. " + summary_text.changes_rule(settings)
     )
 
 # %% [markdown]

@@ -129,7 +129,7 @@ tables.show_table(
 )
 
 # %%
-tables.show_markdown(budget_text.method_text(ctx.params))
+tables.show_markdown(budget_text.method_text(analysis))
 
 # %% [markdown]
 # ## Kuntaosuus kertymäluokittain
@@ -193,8 +193,8 @@ else:
 # ## Entä jos pitkäaikaistyöttömyys vähenisi?
 #
 # Laskelma näyttää, paljonko kuntaosuus pienenisi, jos joukko pitkään etuutta saaneita siirtyisi pois
-# etuuksilta. Henkilömäärä ja kertymäluokka ovat parametreja (`what_if`), ja keskimääräinen etuus on
-# laskettu Kelan viimeisimmistä laskuista.
+# etuuksilta. Henkilömäärä ja kertymäluokka ovat raportin asetuksia, ja keskimääräinen etuus saajaa kohden on
+# Kelan viimeisimmästä laskusta, sama kuin yllä olevassa taulukossa.
 
 # %%
 tables.show_markdown(bullets(budget_text.what_if_text(analysis.what_if)))

@@ -31,6 +31,8 @@ tables.show_markdown(target_groups_text.period_line(analysis))
 tables.show_kpis(
     target_groups.kpis_with_changes(ctx, analysis),
     note=target_groups_text.kpi_note(analysis),
+    hidden=target_groups_text.hidden_kpis(analysis),
+    symbol=ctx.params.disclosure.symbol,
 )
 
 # %% [markdown]

@@ -31,7 +31,7 @@ tables.show_markdown(ecosystems_text.period_line(analysis))
 tables.show_kpis(
     ecosystems.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raporttiin; osuuksien "
-    "muutokset prosenttiyksikköinä. Tavoitteet ovat parametreissa (params/defaults.yaml).",
+    "muutokset prosenttiyksikköinä. Tavoitteet ovat raportin oletuksia, kunnes jaosto päättää ne.",
 )
 
 # %% [markdown]

@@ -33,6 +33,8 @@ tables.show_markdown(immigrants_text.period_line(analysis))
 tables.show_kpis(
     immigrants.kpis_with_changes(ctx, analysis),
     note=immigrants_text.kpi_note(analysis),
+    hidden=immigrants_text.hidden_kpis(analysis),
+    symbol=symbol,
 )
 
 # %% [markdown]

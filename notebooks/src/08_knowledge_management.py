@@ -30,8 +30,8 @@ tables.show_markdown(knowledge_text.period_line(analysis))
 tables.show_kpis(
     knowledge.kpis_with_changes(ctx, analysis),
     note="Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden tilanteeseen. "
-    "Tavoitteet ovat parametreja (params/defaults.yaml, areas.knowledge). Luvut ovat toimenpiteiden, riskien ja "
-    "aineistojen määriä, eivät henkilöiden.",
+    "Tavoitteet ovat raportin oletuksia: suunnitelmassa on määräajat mutta ei sallittua viivettä. Luvut ovat "
+    "toimenpiteiden, riskien ja aineistojen määriä, eivät henkilöiden.",
 )
 
 # %% [markdown]
@@ -60,7 +60,7 @@ charts.show_figure(figure, "knowledge-actions-timeline", texts["timeline"]["alt"
 tables.show_table(
     knowledge_text.actions_table(analysis),
     title=f"Kuvion tiedot: toimenpiteiden tila {fmt.day(ctx.period.last_day)}",
-    note="Määräaika on tulkittu suunnitelman aikataulusta (plan/actions.yaml); huomio on tilannekatsauksesta.",
+    note="Määräaika on tulkittu suunnitelman aikataulusta; huomio on tilannekatsauksesta.",
 )
 
 # %% [markdown]

@@ -22,14 +22,31 @@ KPI_COLUMNS: tuple[str, ...] = (
     "area",  # policy area id, e.g. "budget"
     "kpi",  # stable id, e.g. "forecast_total_eur"
     "label",  # Finnish label shown to readers
-    "value",  # float; NaN when not available
-    "unit",  # "eur", "count", "share" (0..1), "days", "ratio", "rank" (a place among compared cities, 1 = best)
+    "value",  # float; NaN when not available (the files round it to UNIT_DECIMALS)
+    "unit",  # "eur", "count", "share" (a fraction, 1 = 100 %), "days", "ratio", "rank" (a place, 1 = best)
     "target",  # float or NaN: the target from params
     "direction",  # "higher_better", "lower_better" or "none"
     "status",  # "ok", "warn", "alert" or "none" against the target
 )
 
 Direction = Literal["higher_better", "lower_better", "none"]
+
+# The precision each unit is published with in the KPI files (decimals; counts are whole numbers). Shares are
+# fractions (1 = 100 %), so four decimals keep a hundredth of a percentage point.
+UNIT_DECIMALS: dict[str, int] = {"eur": 2, "count": 0, "share": 4, "days": 1, "ratio": 4, "rank": 0}
+
+
+def published_number(value: object, unit: str) -> int | float | None:
+    """``value`` at its unit's published precision (:data:`UNIT_DECIMALS`): an ``int`` for a count, a float
+    rounded to the unit's decimals otherwise, ``None`` when missing. ``14421771.379999999`` euros ->
+    ``14421771.38``; ``7616.0`` people -> ``7616``."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    decimals = UNIT_DECIMALS.get(unit, 4)
+    number = round(float(value), decimals)  # type: ignore[arg-type]
+    if decimals == 0:
+        return int(number)
+    return 0.0 if number == 0 else number  # no "-0.0"
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,11 @@ package code and the runtime environment are all unchanged.
 KPI files. ``kpi.csv`` is for Finnish spreadsheet users: ``;`` separator, decimal comma, UTF-8 with a byte order
 mark (Excel in a Finnish locale opens it correctly with a double click). ``kpi_plain.csv`` is the same table for
 programs: ``,`` separator and decimal point, UTF-8 without a BOM. ``kpi.json`` holds the same rows with numbers
-as JSON numbers and ``null`` for a missing value. Numbers are written with the shortest text that reads back as
-the same float (no rounding, no thousands separators, no exponent), so the three files carry identical values
-and a value compares equal across versions whenever it is equal.
+as JSON numbers and ``null`` for a missing value, and must match the JSON Schema :data:`KPI_SCHEMA` (checked when
+it is written: a version whose KPI file does not match is not published). Every number is rounded to its unit's
+precision (:data:`serviceplan.kpis.UNIT_DECIMALS`: euros to the cent, counts whole, shares as fractions to four
+decimals, days to one); the CSV files write exactly those decimals (``14421771,38``, ``7616``, ``0,0270``), JSON
+the same numbers (counts as integers), so the three files carry identical values.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ SCHEMA_VERSION = 1
 EXECUTION_FORMAT = 1
 VOLATILE_KEYS: tuple[str, ...] = ("created", "timings")
 KPI_FILES: tuple[str, ...] = ("kpi.csv", "kpi_plain.csv", "kpi.json")
+KPI_SCHEMA = Path(__file__).resolve().parent / "schemas" / "kpi.schema.json"  # the JSON Schema of kpi.json
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
@@ -268,56 +271,73 @@ def read_json(path: Path) -> Any:
 # --- KPI files --------------------------------------------------------------------------------------------------
 
 
-def format_number(value: float | None, decimal: str = ".") -> str:
-    """The shortest exact positional text of a float (``1234.5``, ``0.153``, ``12``); empty for a missing value."""
+def format_number(value: float | None, decimal: str = ".", decimals: int | None = None) -> str:
+    """A number as CSV text: with exactly ``decimals`` decimals (``14421771.38``, ``7616``), or without them the
+    shortest exact positional text of the float (``1234.5``, ``0.153``); empty for a missing value."""
     import numpy as np
     import pandas as pd
 
     if value is None or pd.isna(value):
         return ""
     number = float(value)
+    if decimals is not None:
+        number = round(number, decimals)
     if number == 0:
         number = 0.0  # no "-0"
-    text = np.format_float_positional(number, trim="-")
+    text = f"{number:.{decimals}f}" if decimals is not None else np.format_float_positional(number, trim="-")
     return text.replace(".", decimal)
 
 
-def _json_value(value: Any) -> Any:
-    import numpy as np
-    import pandas as pd
-
-    if value is None:
-        return None
-    if isinstance(value, float | np.floating):
-        return None if pd.isna(value) else float(value)
-    if pd.isna(value):
-        return None
-    return str(value)
-
-
 def kpi_records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The KPI rows as JSON-ready dicts in the standard column order (``value``/``target`` as numbers or None)."""
+    """The KPI rows as JSON-ready dicts in the standard column order: ``value`` and ``target`` at their unit's
+    precision (:func:`serviceplan.kpis.published_number`; ``None`` when missing), the rest as text."""
     import pandas as pd
 
-    from serviceplan.kpis import KPI_COLUMNS
+    from serviceplan.kpis import KPI_COLUMNS, published_number
 
     records = []
     for row in table[list(KPI_COLUMNS)].itertuples(index=False):
         record = dict(zip(KPI_COLUMNS, row, strict=True))
+        unit = str(record["unit"])
         records.append(
             {
-                key: (_json_value(v) if key in ("value", "target") else (None if pd.isna(v) else str(v)))
+                key: (published_number(v, unit) if key in ("value", "target") else (None if pd.isna(v) else str(v)))
                 for key, v in record.items()
             }
         )
     return records
 
 
+def kpi_schema_errors(document: Any) -> list[str]:
+    """Where ``document`` (a parsed ``kpi.json``) breaks :data:`KPI_SCHEMA`, one line each (empty when it
+    matches). A count written as ``7616.0`` is an error too: JSON Schema counts it as an integer, programs may
+    not."""
+    import jsonschema  # the JSON Schema reference implementation (installed with nbformat)
+
+    schema = json.loads(KPI_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+    rows = document.get("rows", []) if isinstance(document, dict) else []
+    for i, row in enumerate(rows if isinstance(rows, list) else []):
+        for key in ("value", "target"):
+            if isinstance(row, dict) and row.get("unit") == "count" and isinstance(row.get(key), float):
+                errors.append(f"rows/{i}/{key}: {row[key]!r} is a count written as a float")
+    return errors
+
+
 def write_kpi_files(table: pd.DataFrame, folder: Path, version: str) -> dict[str, str]:
-    """Write ``kpi.csv`` (Finnish), ``kpi_plain.csv`` and ``kpi.json`` into ``folder``; returns their hashes."""
+    """Write ``kpi.csv`` (Finnish), ``kpi_plain.csv`` and ``kpi.json`` into ``folder``; returns their hashes.
+
+    Raises :class:`~serviceplan.errors.RunError` when ``kpi.json`` does not match :data:`KPI_SCHEMA`, so that
+    such a version is not published.
+    """
     import pandas as pd
 
-    from serviceplan.kpis import KPI_COLUMNS
+    from serviceplan.errors import RunError
+    from serviceplan.kpis import KPI_COLUMNS, UNIT_DECIMALS
 
     records = kpi_records(table)
     for name, sep, decimal, encoding in (
@@ -327,7 +347,11 @@ def write_kpi_files(table: pd.DataFrame, folder: Path, version: str) -> dict[str
         out = pd.DataFrame(
             [
                 {
-                    key: (format_number(value, decimal) if key in ("value", "target") else (value or ""))
+                    key: (
+                        format_number(value, decimal, UNIT_DECIMALS.get(str(record["unit"]), 4))
+                        if key in ("value", "target")
+                        else (value or "")
+                    )
                     for key, value in record.items()
                 }
                 for record in records
@@ -336,7 +360,11 @@ def write_kpi_files(table: pd.DataFrame, folder: Path, version: str) -> dict[str
             dtype="object",
         )
         out.to_csv(folder / name, sep=sep, index=False, encoding=encoding, lineterminator="\n")
-    write_json(folder / "kpi.json", {"version": version, "columns": list(KPI_COLUMNS), "rows": records})
+    document = {"version": version, "columns": list(KPI_COLUMNS), "rows": records}
+    errors = kpi_schema_errors(document)
+    if errors:
+        raise RunError(f"kpi.json of {version} does not match {KPI_SCHEMA.name}: {errors[0]} ({len(errors)} in all)")
+    write_json(folder / "kpi.json", document)
     return {name: sha256_file(folder / name) for name in KPI_FILES}
 
 

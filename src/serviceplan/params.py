@@ -137,6 +137,15 @@ class Disclosure(_Strict):
     min_count: int = Field(ge=2, le=20)
     symbol: str = Field(min_length=1, max_length=3)
 
+    @field_validator("symbol")
+    @classmethod
+    def _not_another_legend_symbol(cls, symbol: str) -> str:
+        # "." (not available) and "–" (a true zero) have their own meanings in the report's legend
+        # (serviceplan.present.disclosure); a suppressed value must not look like either
+        if symbol.strip() in {".", "\u2013", "-"}:
+            raise ValueError("'.' and '–' have other meanings in the report; use '..'")
+        return symbol
+
 
 class StatfinApi(_Strict):
     """Statistics Finland's PxWeb API v1 for the employment service statistics, and its published limits."""
@@ -379,6 +388,26 @@ class KnowledgeParams(_Strict):
 _KPI_ID = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 
 
+KpiUnit = Literal["eur", "count", "share", "days", "ratio"]  # the units of serviceplan.kpis.KPI_COLUMNS
+
+
+class Materiality(_Strict):
+    """When a KPI's change is worth a headline, and when a relative change is shown at all (see
+    :mod:`serviceplan.metrics.summary`)."""
+
+    min_relative_change: float = Field(gt=0, le=10)  # a change of a non-share is material from this size (0.1 = 10 %)
+    min_change: dict[KpiUnit, Annotated[float, Field(gt=0)]]  # ... and from this size in the KPI's own unit
+    min_base: dict[KpiUnit, Annotated[float, Field(ge=0)]]  # below this earlier value a change is shown as a difference
+
+    @field_validator("min_change")
+    @classmethod
+    def _every_unit(cls, sizes: dict[str, float]) -> dict[str, float]:
+        missing = sorted(set(KpiUnit.__args__) - set(sizes))  # type: ignore[attr-defined]
+        if missing:
+            raise ValueError(f"a size for every unit; missing: {', '.join(missing)}")
+        return sizes
+
+
 class SummaryParams(_Strict):
     """The front page: which KPIs are headline, and how the month's biggest changes are chosen."""
 
@@ -386,6 +415,7 @@ class SummaryParams(_Strict):
     # the headline of a report from public statistics only (another municipality than the own data's)
     public_headline: list[Annotated[str, Field(pattern=_KPI_ID)]] = Field(min_length=1, max_length=8)
     biggest_changes: int = Field(ge=1, le=10)  # how many of the month's biggest changes are listed
+    materiality: Materiality
     not_in_changes: list[Annotated[str, Field(pattern=_KPI_ID)]]  # KPIs left out of the biggest changes
     non_person_counts: list[Annotated[str, Field(pattern=_KPI_ID)]]  # counts of things, shown even when small
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -23,11 +23,11 @@ from serviceplan.periods import Period
 # KPI units whose change is a difference rather than a relative change, and the kind of that difference:
 # percentage points for shares, places for ranks (1 = best).
 DIFFERENCE_UNITS: dict[str, str] = {"share": "points", "rank": "places"}
-POINT_UNITS = frozenset(DIFFERENCE_UNITS)
+POINT_UNITS = frozenset(unit for unit, kind in DIFFERENCE_UNITS.items() if kind == "points")
 
 
-def change_kind(unit: str) -> str:
-    """How a KPI's change is expressed: ``points``, ``places`` or ``relative``."""
+def unit_change_kind(unit: str) -> str:
+    """How a KPI's change is usually expressed, by its unit: ``points``, ``places`` or ``relative``."""
     return DIFFERENCE_UNITS.get(unit, "relative")
 
 
@@ -93,16 +93,55 @@ def context_for(ctx: Context, period: Period) -> Context:
     return Context(period=period, params=params, workspace=ctx.workspace)
 
 
-def change(old: float, new: float, unit: str) -> float:
-    """The change from ``old`` to ``new``: a difference for shares (percentage points as a fraction) and ranks
-    (places), else the relative change ``new / old - 1``; NaN when it cannot be computed."""
+def change_kind(old: float, unit: str, min_base: Mapping[str, float] | None = None) -> str:
+    """How a change from ``old`` is measured: the unit's own difference for shares (``points``) and ranks
+    (``places``); ``difference`` (in the KPI's unit) when ``old`` is zero or smaller than ``min_base[unit]`` (a
+    relative change on a tiny base says little: a few vouchers growing to hundreds is "+3 900 %"); else
+    ``relative``."""
+    if unit in DIFFERENCE_UNITS:
+        return DIFFERENCE_UNITS[unit]
+    if old is None or math.isnan(old):
+        return "relative"
+    if old == 0 or abs(old) < (min_base or {}).get(unit, 0.0):
+        return "difference"
+    return "relative"
+
+
+def change(old: float, new: float, unit: str, kind: str | None = None) -> float:
+    """The change from ``old`` to ``new`` measured as ``kind`` (default: the unit's usual kind, see
+    :func:`unit_change_kind`): a difference (percentage points as a fraction for shares, places for ranks, the
+    KPI's unit for a tiny base) or the relative change ``new / old - 1``; NaN when it cannot be computed."""
     if old is None or new is None or math.isnan(old) or math.isnan(new):
         return math.nan
-    if unit in POINT_UNITS:
+    kind = kind or unit_change_kind(unit)
+    if kind in ("points", "places", "difference"):
         return new - old
     if old == 0:
         return math.nan
     return new / old - 1.0
+
+
+CHANGES: tuple[tuple[str, str], ...] = (("change_month", "prev_month_value"), ("change_year", "prev_year_value"))
+
+
+def add_changes(
+    current: pd.DataFrame, earlier: Mapping[str, Mapping[str, float]], min_base: Mapping[str, float]
+) -> pd.DataFrame:
+    """``current`` (a KPI table) with the earlier values (``earlier[column][kpi]`` for ``prev_month_value`` and
+    ``prev_year_value``) and the changes: ``change_month`` / ``change_year`` measured as ``change_month_kind`` /
+    ``change_year_kind`` (:func:`change_kind`), and ``change_kind``, the unit's usual kind."""
+    out = current.copy()
+    for name, values in earlier.items():
+        out[name] = [values.get(str(k), math.nan) for k in out["kpi"]]
+    out["change_kind"] = [unit_change_kind(str(u)) for u in out["unit"]]
+    for column, source in CHANGES:
+        kinds = [change_kind(float(o), str(u), min_base) for o, u in zip(out[source], out["unit"], strict=True)]
+        out[f"{column}_kind"] = kinds
+        out[column] = [
+            change(float(o), float(n), str(u), k)
+            for o, n, u, k in zip(out[source], out["value"], out["unit"], kinds, strict=True)
+        ]
+    return out
 
 
 def with_changes(
@@ -113,11 +152,13 @@ def with_changes(
 ) -> pd.DataFrame:
     """The KPI table of ``ctx.period`` with each KPI's value a month and a year earlier and the changes.
 
-    Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year`` and
-    ``change_kind`` (``"relative"``, ``"points"`` or ``"places"``). Months before ``first_period`` (no data yet)
-    give NaN without calling ``function``. The earlier values are what was known then (data up to that month).
-    ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of the
-    month), so that the month is not analysed twice.
+    Added columns: ``prev_month_value``, ``prev_year_value``, ``change_month``, ``change_year``, how each is
+    measured (``change_month_kind``, ``change_year_kind``: ``"relative"``, ``"points"``, ``"places"`` or
+    ``"difference"``, see :func:`change_kind` and ``params.areas.summary.materiality.min_base``) and
+    ``change_kind`` (the unit's usual kind, :func:`unit_change_kind`). Months before ``first_period`` (no data
+    yet) give NaN without calling ``function``. The earlier values are what was known then (data up to that
+    month). ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of
+    the month), so that the month is not analysed twice.
     """
     current = function(ctx) if current is None else current
     earlier: dict[str, dict[str, float]] = {}
@@ -127,13 +168,5 @@ def with_changes(
             earlier[name] = {}
             continue
         table = function(context_for(ctx, period))
-        earlier[name] = dict(zip(table["kpi"], table["value"].astype("float64"), strict=True))
-    out = current.copy()
-    for name, values in earlier.items():
-        out[name] = [values.get(k, math.nan) for k in out["kpi"]]
-    out["change_kind"] = [change_kind(str(u)) for u in out["unit"]]
-    for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
-        out[column] = [
-            change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)
-        ]
-    return out
+        earlier[name] = dict(zip(table["kpi"].astype(str), table["value"].astype("float64"), strict=True))
+    return add_changes(current, earlier, ctx.params.areas.summary.materiality.min_base)

@@ -562,8 +562,8 @@ class WhatIfResult:
     to_class: str | None
     share_from: float  # municipal share step of the class left
     share_to: float  # step of the class entered (0 off benefits)
-    mean_benefit_eur: float  # observed monthly benefit per recipient in from_class
-    basis_months: tuple[str, ...]  # billing months the mean is from
+    mean_benefit_eur: float  # monthly benefit per recipient in from_class on the latest regular invoice
+    basis_months: tuple[str, ...]  # the billing month the mean is from (the day-class table's invoice)
     recipients_in_class: float  # recipients in from_class on the latest invoice
     per_month_eur: float
     months_this_year: int  # invoices of this year that would carry the change
@@ -575,21 +575,20 @@ def what_if(invoices: pd.DataFrame, params: Params, period: Period) -> WhatIfRes
     """What ``params.what_if`` would save: from the next benefit month on, each person saves their mean
     monthly benefit x (step of the class left − step of the class entered).
 
-    The mean benefit is observed over the last ``forecast.run_rate_months`` regular invoices; the steps come from
-    the rule in force for the next benefit month. "This year" counts the invoices still billed in
+    The mean benefit is the class's benefit per recipient on the latest regular invoice, taken from
+    :func:`day_class_table`: the page shows the what-if under that table, so both show one number. The steps come
+    from the rule in force for the next benefit month. "This year" counts the invoices still billed in
     ``period``'s year that would carry the change (Kela bills a month in arrears).
     """
     scenario = params.what_if
     rule = params.benefit_rule(period.shift(1))
     share_from = rule.share_for_days(DAY_CLASSES[scenario.from_class])
     share_to = 0.0 if scenario.to_class is None else rule.share_for_days(DAY_CLASSES[scenario.to_class])
-    regular = _regular(invoices)
-    of_class = regular[regular["day_class"].astype(str) == scenario.from_class] if not regular.empty else regular
-    basis = sorted(of_class["period"].astype(str).unique())[-params.forecast.run_rate_months :] if len(of_class) else []
-    used = of_class[of_class["period"].astype(str).isin(basis)] if basis else of_class
-    recipients = float(used["recipients"].astype("float64").sum()) if basis else 0.0
-    mean = float(used["benefits_paid_eur"].sum()) / recipients if recipients > 0 else math.nan
-    latest = float(used.loc[used["period"].astype(str) == basis[-1], "recipients"].sum()) if basis else math.nan
+    table = day_class_table(invoices, params, period)
+    row = table[table["day_class"] == scenario.from_class]
+    basis = [str(table["billing_month"].iloc[0])] if len(table) else []
+    mean = float(row["mean_benefit_eur"].iloc[0]) if len(row) else math.nan
+    latest = float(row["recipients"].iloc[0]) if len(row) else math.nan
     per_month = scenario.people * mean * (share_from - share_to)
     first_billing = max(period.shift(1 + BILLING_LAG_MONTHS), kela_invoice.DATASET.first_period)
     months_left = max(0, 12 - first_billing.month + 1) if first_billing.year == period.year else 0

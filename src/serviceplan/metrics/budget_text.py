@@ -7,22 +7,28 @@ month shows, the caveats of the forecast, chart titles that state the finding, a
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import pandas as pd
 
 from serviceplan.metrics.budget import (
+    BENEFIT,
     BENEFIT_LINE,
+    BILLING_LAG_MONTHS,
     DAY_CLASS_LABELS,
+    DAY_CLASSES,
     GRAND_TOTAL,
     OPERATING_LINES,
     OPERATING_TOTAL,
     BudgetAnalysis,
     WhatIfResult,
     budget_lines,
+    month_weights,
 )
-from serviceplan.params import Params
+from serviceplan.periods import Period
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import against_phrase, change_phrase, join_words, sentence
+from serviceplan.sources import kela_invoice
 
 EXCEEDANCE_WORDS: dict[str, str] = {
     "all": "ylitys on todennäköinen, sillä koko vaihteluväli on budjetin yläpuolella",
@@ -36,9 +42,8 @@ EXCEEDANCE_SHORT: dict[str, str] = {
     "point": "mahdollinen",
     "upper": "riski",
     "none": "ei",
-    "no_budget": "–",
+    "no_budget": "ei budjettia",
 }
-TEXT_STEP_EUR = 100  # estimates in running text are rounded to this many euros (below a million)
 PERIOD_BUDGET = "kauden budjetin"  # "the budget of the period so far", genitive
 
 
@@ -148,7 +153,7 @@ def figure_texts(analysis: BudgetAnalysis) -> dict[str, dict[str, str]]:
         monthly_title = f"Kaikki budjettirivit ovat kauden budjetissa {fmt.month_genitive(period)} loppuun mennessä"
     total = analysis.forecast(GRAND_TOTAL)
     overrun = total.point_eur - total.annual_budget_eur
-    amount = fmt.euro_text(abs(overrun), step=TEXT_STEP_EUR * 10)
+    amount = fmt.euro_text(abs(overrun), digits=fmt.SIGNIFICANT_DIGITS)
     if overrun > 0:
         cumulative_title = f"Ennuste: vuoden kulut ylittävät budjetin {amount}"
     else:
@@ -186,8 +191,8 @@ def figure_texts(analysis: BudgetAnalysis) -> dict[str, dict[str, str]]:
             "title": day_title,
             "alt": (
                 "Pinottu pylväskaavio: työttömyysetuuksien kuntaosuus laskutuskuukausittain kertyneiden "
-                "etuuspäivien luokissa 101–200, 201–300 ja 301–400 päivää ja yli 400 päivää sekä jälkilaskutus "
-                f"erikseen. {day_title}. Luvut ovat kuvion alla olevassa taulukossa."
+                f"etuuspäivien luokissa {join_words([DAY_CLASS_LABELS[c] for c in DAY_CLASSES])} sekä "
+                f"jälkilaskutus erikseen. {day_title}. Luvut ovat kuvion alla olevassa taulukossa."
             ),
         },
     }
@@ -205,10 +210,10 @@ def what_if_text(result: WhatIfResult) -> list[str]:
     who = f"{fmt.count(result.people)} etuudensaajaa siirtyisi kertymäluokasta {source} {target}"
     if math.isnan(result.per_month_eur):
         return [sentence(f"Jos {who}, vaikutusta ei voi vielä laskea, koska Kelan laskuja ei ole vielä tullut")]
-    step = TEXT_STEP_EUR
+    digits = fmt.SIGNIFICANT_DIGITS  # estimates: rounded, so that they do not pretend to be exact
     out = [
-        f"Jos {who}, kuntaosuus pienenisi noin {fmt.euro_text(result.per_month_eur, step=step)} kuukaudessa eli "
-        f"{fmt.euro_text(result.full_year_eur, step=step)} vuodessa",
+        f"Jos {who}, kuntaosuus pienenisi noin {fmt.euro_text(result.per_month_eur, digits=digits)} kuukaudessa eli "
+        f"{fmt.euro_text(result.full_year_eur, digits=digits)} vuodessa",
         f"Laskelma: {fmt.count(result.people)} henkilöä × keskimääräinen etuus "
         f"{fmt.euro(result.mean_benefit_eur)} kuukaudessa × kuntaosuuden porras {fmt.percent(result.share_from, 0)}"
         + (f" − {fmt.percent(result.share_to, 0)}" if result.share_to else ""),
@@ -216,7 +221,7 @@ def what_if_text(result: WhatIfResult) -> list[str]:
     if result.months_this_year > 0:
         out.append(
             f"Jos muutos alkaisi ensi kuussa, tämän vuoden laskuissa se näkyisi {result.months_this_year} kuukauden "
-            f"ajan, yhteensä noin {fmt.euro_text(result.rest_of_year_eur, step=step)}"
+            f"ajan, yhteensä noin {fmt.euro_text(result.rest_of_year_eur, digits=digits)}"
         )
     else:
         out.append("Ensi kuussa alkava muutos näkyisi vasta ensi vuoden laskuissa, koska Kela laskuttaa jälkikäteen")
@@ -263,32 +268,87 @@ def forecast_table(analysis: BudgetAnalysis) -> pd.DataFrame:
     )
 
 
-def method_text(params: Params) -> str:
-    """How the page counts and forecasts, in Finnish Markdown, with the parameter values in force."""
+def interval_coverage(z: float) -> float:
+    """The share of months a normal spread puts within ±``z`` spreads: 1.64 -> 0.90."""
+    return 2 * NormalDist().cdf(z) - 1
+
+
+def phasing_words(analysis: BudgetAnalysis) -> str:
+    """Where the parameters' monthly phasing puts each phased line's budget, in Finnish: ``vapaaehtoinen eniten
+    kesäkuussa ja heinäkuussa, vähiten tammikuussa``; empty when every line is flat."""
+    params, year = analysis.params, analysis.period.year
+    parts = []
+    for line in budget_lines(params):
+        if line.id not in params.budget_phasing or line.kind == BENEFIT:
+            continue
+        weights = month_weights(line.id, year, params)
+        high, low = weights.max(), weights.min()
+        if math.isclose(high, low):
+            continue
+        peaks = [Period(year, m + 1) for m in range(12) if math.isclose(weights[m], high)]
+        dips = [Period(year, m + 1) for m in range(12) if math.isclose(weights[m], low)]
+        parts.append(
+            f"{line.label.lower()} eniten {join_words([fmt.month_inessive(m) for m in peaks])}, vähiten "
+            f"{join_words([fmt.month_inessive(m) for m in dips])}"
+        )
+    return "; ".join(parts)
+
+
+def catch_up_sentence(analysis: BudgetAnalysis) -> str:
+    """How the forecast treats Kela's catch-up billing, naming this year's catch-up (months and euros) from the
+    data, or saying that this year has none."""
+    year = fmt.year(analysis.period)
+    table = analysis.monthly
+    rows = table[(table["line"] == BENEFIT_LINE) & table["observed"] & (table["catch_up_eur"] > 0)]
+    rule = "se on mukana toteumassa, koska se on todellinen kulu, mutta ei tahdissa, koska se on kertaluonteinen"
+    if rows.empty:
+        return (
+            f"Kun Kela laskuttaa aiempien kuukausien etuuksia jälkikäteen, {rule}; vuonna {year} jälkilaskutusta ei "
+            f"ole ollut {fmt.month_genitive(analysis.period)} loppuun mennessä."
+        )
+    months = rows["month"].tolist()
+    return (
+        f"Kelan jälkilaskutus ({fmt.euro_text(rows['catch_up_eur'].sum())} "
+        f"{fmt.month_span_inessive(months[0], months[-1])}) on mukana toteumassa, koska se on todellinen kulu, "
+        "mutta ei tahdissa, koska se on kertaluonteinen."
+    )
+
+
+def method_text(analysis: BudgetAnalysis) -> str:
+    """How the page counts and forecasts, in Finnish Markdown, with the parameter values in force and the year's
+    own facts (the first year of the benefit share, this year's catch-up billing) from the data."""
+    params, period = analysis.params, analysis.period
     settings = params.forecast
     lines = budget_lines(params)
     benefit = next(line for line in lines if line.id == BENEFIT_LINE)
     class_total = params.budget_eur.maararahasta_riippumaton
+    first_bill = kela_invoice.DATASET.first_period
+    billed = "vuoden laskuissa ovat edellisen joulukuun–kuluvan marraskuun etuudet"
+    if period.year == first_bill.year:
+        first_benefit = first_bill.shift(-BILLING_LAG_MONTHS)
+        billed = (
+            f"vuoden {period.year} laskuissa ovat {fmt.month_name(first_benefit)[: -len('kuu')]}–marraskuun "
+            f"etuudet, koska kuntaosuus alkoi {fmt.day(first_benefit.first_day)}"
+        )
+    phasing = phasing_words(analysis)
     return "\n\n".join(
         [
             "**Miten luvut lasketaan.** Kulut kirjataan kuukaudelle, jolloin ne on kirjattu kirjanpitoon; "
             "työttömyysetuuksien kuntaosuus sille kuukaudelle, jolla Kela sen laskuttaa. Kela laskuttaa kuukauden "
-            "jälkikäteen, joten vuoden laskuissa ovat edellisen joulukuun–kuluvan marraskuun etuudet (vuonna 2025 "
-            "tammi–marraskuun etuudet, koska kuntaosuus alkoi 1.1.2025). Luokan määrärahasta riippumaton "
+            f"jälkikäteen, joten {billed}. Luokan määrärahasta riippumaton "
             f"budjetista ({fmt.euro_text(class_total)}) kuntaosuudelle on varattu "
             f"{fmt.euro_text(benefit.annual_budget_eur)} ja loput on toimintakulujen budjettia. "
             "Toimeksiantotehtävillä ei ole suunnitelmassa budjettia, joten ne eivät ole mukana "
             "budjettivertailun summissa. Kuukausibudjetti on vuosibudjetti jaettuna kuukausille "
-            "parametreissa annetulla jaksotuksella (kesätyöt kesällä, heinäkuussa lomakauden notkahdus).",
+            "raportin asetuksissa annetulla jaksotuksella" + (f" ({phasing})." if phasing else "."),
             "**Miten ennuste tehdään.** Ennuste = toteutuneet kulut vuoden alusta + loppuvuoden kulut "
             f"viimeisimpien {settings.run_rate_months} kuukauden tahdilla. Tahti lasketaan suhteessa kunkin "
-            "kuukauden budjettiosuuteen, jotta kausivaihtelu (esimerkiksi kesätyöt) ei näytä trendiltä. Kelan "
-            "jälkilaskutus (loka–marraskuu 2025) on mukana toteumassa, koska se on todellinen kulu, mutta ei "
-            "tahdissa, koska se on kertaluonteinen. Vaihteluväli kertoo, kuinka paljon kuukausien tahti on "
+            "kuukauden budjettiosuuteen, jotta kausivaihtelu (esimerkiksi kesätyöt) ei näytä trendiltä. "
+            f"{catch_up_sentence(analysis)} Vaihteluväli kertoo, kuinka paljon kuukausien tahti on "
             f"vaihdellut viimeisten {settings.interval_months} kuukauden aikana (±{fmt.number(settings.interval_z, 2)} "
-            "keskihajontaa, noin 90 % kuukausista); se on varovainen, koska se olettaa yksittäisen kuukauden "
-            "poikkeaman jatkuvan koko loppuvuoden. Yhteissummien vaihteluvälit yhdistetään olettaen, että rivit "
-            "vaihtelevat toisistaan riippumatta.",
+            f"keskihajontaa, noin {fmt.percent(interval_coverage(settings.interval_z), 0)} kuukausista); se on "
+            "varovainen, koska se olettaa yksittäisen kuukauden poikkeaman jatkuvan koko loppuvuoden. "
+            "Yhteissummien vaihteluvälit yhdistetään olettaen, että rivit vaihtelevat toisistaan riippumatta.",
             f"**Vuoden alussa.** Kun toteutuneita kuukausia on alle {settings.min_history_months}, ennuste nojaa "
             "osin budjettiin (budjetti painaa puuttuvien kuukausien verran) ja vaihteluväli perustuu oletettuun "
             f"{fmt.percent(settings.prior_spread, 0)} kuukausivaihteluun. Ennen vuoden ensimmäistä Kelan laskua "

@@ -195,18 +195,18 @@ def agreements_by_mode_display(analysis: EcosystemsAnalysis) -> pd.DataFrame:
 
 def partners_display(analysis: EcosystemsAnalysis) -> pd.DataFrame:
     """Every partner with its links: the network map as a table (``name``, ``type_label``, ``agreements``,
-    ``hub_link``, ``partners_linked``; an empty link as an en dash)."""
+    ``hub_link``, ``partners_linked``; no link as the legend's ``–``, none)."""
     if analysis.network is None:
         return pd.DataFrame(columns=["name", "type_label", "agreements", "hub_link", "partners_linked"])
     table = partner_table(analysis.network, analysis.settings.hub_partner_id, analysis.period.last_day)
     table = table[["name", "type_label", "agreements", "hub_link", "partners_linked"]].copy()
     for column in ("hub_link", "partners_linked"):
-        table[column] = table[column].where(table[column] != "", fmt.MISSING)
+        table[column] = table[column].where(table[column] != "", disclosure.NIL)  # no link: none
     return table
 
 
-def _day(value: object) -> str:
-    return fmt.MISSING if pd.isna(value) else fmt.day(pd.Timestamp(value).date())
+def _day(value: object, missing: str = fmt.MISSING) -> str:
+    return missing if pd.isna(value) else fmt.day(pd.Timestamp(value).date())
 
 
 def milestones_display(analysis: EcosystemsAnalysis) -> pd.DataFrame:
@@ -223,12 +223,10 @@ def milestones_display(analysis: EcosystemsAnalysis) -> pd.DataFrame:
             {
                 "action": f"{row.action_id} {row.title}",
                 "section": str(row.section),
-                "deadline": _day(row.deadline),
+                "deadline": _day(row.deadline, "jatkuva"),
                 "state": state,
-                "completed": fmt.MISSING
-                if pd.isna(row.completed_on)
-                else fmt.day(pd.Timestamp(row.completed_on).date()),
-                "note": str(row.note) if str(row.note) else fmt.MISSING,
+                "completed": _day(row.completed_on),
+                "note": str(row.note),
             }
         )
     return pd.DataFrame(rows, columns=["action", "section", "deadline", "state", "completed", "note"])
@@ -521,6 +519,6 @@ def method_text(analysis: EcosystemsAnalysis) -> str:
             "tarvitse peittää.",
             "**Toimenpiteiden tila.** Myöhässä on toimenpide, joka ei ole valmis ja jonka määräaika on ennen "
             "kuukauden viimeistä päivää. Kausina annetut määräajat (esim. ”syksyn 2025 aikana”) on tulkittu "
-            "kauden viimeiseksi päiväksi (plan/actions.yaml).",
+            "kauden viimeiseksi päiväksi.",
         ]
     )

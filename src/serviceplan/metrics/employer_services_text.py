@@ -111,7 +111,7 @@ def kpi_note(analysis: EmployerAnalysis) -> str:
             f" Työnantajapalvelujen raportti alkaa {_first_month_text()}, joten sen luvuilla ei vielä ole vuoden "
             "takaista vertailua."
         )
-    return note + " Tavoitteet ovat parametreissa (params/defaults.yaml)."
+    return note + " Tavoitteet ovat oletuksia, ks. menetelmäkuvaus sivun lopussa."
 
 
 def report_rows(analysis: EmployerAnalysis, table: pd.DataFrame) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from serviceplan.metrics.grants import (
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import against_phrase, join_words, months_between, sentence
+from serviceplan.present.tables import format_cell
 
 PERIOD_BUDGET = "kauden budjetin"  # "the budget of the period so far", genitive
 # Grant types as named inside a sentence (Lahti-lisä is a proper name and keeps its capital).
@@ -34,7 +35,7 @@ IN_TEXT: dict[str, str] = {
     "workshops": "työpajat",
     "association_grants": "yhdistysavustukset",
 }
-STATUS_WORDS: dict[str, str] = {"ok": "budjetissa", "warn": "hieman yli", "alert": "yli", "none": "–"}
+STATUS_WORDS: dict[str, str] = {"ok": "budjetissa", "warn": "hieman yli", "alert": "yli", "none": "ei budjettia"}
 
 
 def _is_number(value: object) -> bool:
@@ -98,9 +99,9 @@ def monthly_table(analysis: GrantsAnalysis) -> pd.DataFrame:
     monthly = analysis.monthly[analysis.monthly["month"] <= str(analysis.period)]
     out = pd.DataFrame({"Kuukausi": [fmt.month_short(m) for m in monthly["month"]]})
     for grant in GRANT_TYPES:
-        out[GRANT_LABELS[grant]] = [fmt.euro_compact(v, 2) for v in monthly[grant]]
-    out["Yhteensä"] = [fmt.euro_compact(v, 2) for v in monthly["paid_eur"]]
-    out["Kuukauden budjetti"] = [fmt.euro_compact(v, 2) for v in monthly["budget_eur"]]
+        out[GRANT_LABELS[grant]] = [format_cell(v, "eur_compact") for v in monthly[grant]]
+    out["Yhteensä"] = [format_cell(v, "eur_compact") for v in monthly["paid_eur"]]
+    out["Kuukauden budjetti"] = [format_cell(v, "eur_compact") for v in monthly["budget_eur"]]
     return out
 
 
@@ -116,7 +117,7 @@ def continuation_table(analysis: GrantsAnalysis) -> pd.DataFrame:
             if fmt.is_missing(ended):
                 cells.append(symbol)
             elif float(ended) == 0:
-                cells.append(fmt.MISSING)
+                cells.append(fmt.MISSING)  # no subsidy ended: no share to show
             else:
                 shown = symbol if fmt.is_missing(share) else fmt.percent(share)
                 cells.append(f"{shown} ({fmt.count(ended)})")
@@ -204,7 +205,7 @@ def period_line(analysis: GrantsAnalysis) -> str:
     voluntary = fmt.euro_text(analysis.params.budget_eur.vapaaehtoinen)
     return (
         f"Raportointikuukausi: **{fmt.month(analysis.period)}**. Maksut on laskettu yhteen {_span(analysis)}. "
-        f"Suunnitelma antaa vapaaehtoisille palveluille yhteensä {voluntary}; "
+        f"Vuoden {analysis.period.year} budjetissa vapaaehtoisille palveluille on yhteensä {voluntary}; "
         f"tämän sivun jako avustuslajeittain (yhteensä {fmt.euro_text(total, 2)}) on oletus, joka korvataan "
         "käyttösuunnitelman luvuilla."
     )
@@ -341,7 +342,7 @@ def _monthly_texts(analysis: GrantsAnalysis) -> dict[str, str]:
         largest = max(shares, key=lambda g: shares[g])
         title = (
             f"Eniten avustuksia maksettiin {fmt.month_inessive(peak['month'])} "
-            f"(noin {fmt.euro_text(peak['paid_eur'], step=1000)}), suurimpana {IN_TEXT[largest]}"
+            f"(noin {fmt.euro_text(peak['paid_eur'], digits=fmt.SIGNIFICANT_DIGITS)}), suurimpana {IN_TEXT[largest]}"
         )
         peak_text = " ".join(
             f"{fmt.month(row['month']).capitalize()} {fmt.euro_compact(row['paid_eur'], 2)}."

@@ -183,7 +183,7 @@ KPI_LABELS: dict[str, str] = {
     "in_integration_period": "Kotoutumisajalla olevat asiakkaat",
     "in_integration_training": "Kotoutumiskoulutuksessa olevat",
     "moved_to_occupation_teams": "Ammattialatiimeihin siirtyneet kuukauden aikana",
-    "move_rate": "Siirtyneet, % kotoutumisajalla olleista",
+    "move_rate": "Siirtyneiden osuus kotoutumisajalla olleista",  # a share: the label says "osuus", not "%"
     "ihl_contacts": "International House Lahti -yhteydenotot",
 }
 

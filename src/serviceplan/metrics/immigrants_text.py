@@ -440,15 +440,34 @@ def method_text(analysis: ImmigrantAnalysis) -> str:
     )
 
 
+def hidden_kpis(analysis: ImmigrantAnalysis) -> list[str]:
+    """The KPIs of the month (:func:`serviceplan.metrics.immigrants.kpis`) whose value disclosure control
+    withholds: small counts of people, and the move rate with a hidden number of moves."""
+    rule = analysis.params.disclosure
+    totals = analysis.totals_at()
+    counts = {
+        "foreign_unemployed": analysis.foreign_at()["foreign"],
+        "foreign_language_customers": totals["customers"],
+        "in_integration_period": totals["in_integration_period"],
+        "in_integration_training": totals["in_integration_training"],
+        "moved_to_occupation_teams": totals["moved_to_occupation_teams"],
+        "ihl_contacts": totals["ihl_contacts"],
+    }
+    hidden = [kpi for kpi, value in counts.items() if is_small(value, rule)]
+    return hidden + (["move_rate"] if "moved_to_occupation_teams" in hidden else [])
+
+
 def kpi_note(analysis: ImmigrantAnalysis) -> str:
-    """The note under the KPI table: what the changes compare, the target's source and the disclosure rule."""
+    """The note under the KPI table: what the changes compare, the target's source and, when a value is hidden,
+    the disclosure rule."""
     rule = analysis.params.disclosure
     target = (
-        "Siirtymien tavoitetahti on oletus (parametrit), ks. menetelmäkuvaus sivun lopussa. "
+        "Siirtymien tavoitetahti on oletus, ks. menetelmäkuvaus sivun lopussa. "
         if move_rate_target(analysis.params) is not None
         else ""
     )
+    hidden = disclosure.explanation(rule) if hidden_kpis(analysis) else ""
     return (
         "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raportin lukuihin. "
-        f"{target}Alle {rule.min_count} henkilön lukuja ei julkaista (–)."
-    )
+        f"{target}{hidden}"
+    ).strip()

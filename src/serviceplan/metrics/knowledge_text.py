@@ -17,7 +17,8 @@ from serviceplan.present.narrative import join_words, sentence
 
 # Symbols beside the state words (the charts use the same shapes as markers).
 ACTION_SYMBOLS: dict[str, str] = {"done": "✔", "on_track": "►", "late": "✖"}
-FRESHNESS_SYMBOLS: dict[str, str] = {"current": "✔", "late": "▲", "missing": "✖", "not_started": "–"}
+# "○" for a dataset not yet expected: "–" would read as a zero in the report's symbol legend
+FRESHNESS_SYMBOLS: dict[str, str] = {"current": "✔", "late": "▲", "missing": "✖", "not_started": "○"}
 TITLE_CHARS = 60  # action titles longer than this are shortened in the chart
 
 

@@ -24,15 +24,15 @@ from serviceplan.periods import Period
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import change_phrase, join_words, months_between, sentence
+from serviceplan.present.tables import format_cell
 from serviceplan.sources import services as services_source
 
-TEXT_STEP_EUR = 100  # euros per outcome are estimates: rounded to this many euros in running text
 FIRST_FOLLOW_UP: dict[int, Period] = {f: services_source.DATASET.first_period.shift(f) for f in FOLLOW_UPS}
 ASSESSMENT_WORDS: dict[str, str] = {
     "below": "alle kynnyksen",
     "above": "yli kynnyksen",
     "few": "ei arvioida (vähän seurattuja)",
-    "none": "–",
+    "none": disclosure.NOT_AVAILABLE,  # the total row: the threshold applies to service types
 }
 
 
@@ -103,8 +103,9 @@ def stock_table(analysis: ServicesAnalysis) -> pd.DataFrame:
 
 
 def tables_cell(value: object) -> str:
-    """A count as shown in a table: the number, or the disclosure symbol as it is."""
-    return value if isinstance(value, str) else fmt.count(value)  # type: ignore[arg-type]
+    """A count as shown in a table: the number, or the disclosure symbol as it is (see
+    :func:`serviceplan.present.tables.format_cell`)."""
+    return format_cell(value, "count")
 
 
 def effectiveness_display(analysis: ServicesAnalysis) -> pd.DataFrame:
@@ -385,12 +386,12 @@ def _effectiveness_sentences(analysis: ServicesAnalysis) -> list[str]:
         for s in SERVICE_TYPES
         if bool(table.loc[s, "judged"]) and _is_number(shown.loc[s, f"cost_per_outcome_{judged_follow_up}m_eur"])
     ]
-    if len(costs) >= 2:
+    if len(costs) >= 2:  # in whole euros, as the effectiveness table shows them
         low, high = min(costs), max(costs)
         out.append(
             f"Avoimille työmarkkinoille työllistynyttä kohden kustannus oli pienin: {_lower(SERVICE_LABELS[low[1]])} "
-            f"({fmt.euro_text(low[0], step=TEXT_STEP_EUR)}) ja suurin: {_lower(SERVICE_LABELS[high[1]])} "
-            f"({fmt.euro_text(high[0], step=TEXT_STEP_EUR)})"
+            f"({fmt.euro_text(low[0])}) ja suurin: {_lower(SERVICE_LABELS[high[1]])} "
+            f"({fmt.euro_text(high[0])})"
         )
     return out
 
@@ -451,7 +452,7 @@ def method_text(analysis: ServicesAnalysis) -> str:
         "kustannukset niinä kuukausina, joina seuratut päättivät palvelun / avoimille työmarkkinoille "
         f"työllistyneet. Palvelu jää alle kynnyksen, kun sen osuus {settings.effectiveness_follow_up_months} kk:n "
         f"kohdalla on alle {fmt.percent(settings.effectiveness_threshold_share, 0)} ja seurattuja on vähintään "
-        f"{settings.min_followed}. Kynnys on oletus, jonka lautakunta voi vahvistaa tai muuttaa (parametri)."
+        f"{settings.min_followed}. Kynnys on oletus, jonka lautakunta voi vahvistaa tai muuttaa."
     )
 
 

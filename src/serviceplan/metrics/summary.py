@@ -19,12 +19,16 @@ computed from it: a change from a hidden value, or to one, would give the hidden
 
 The biggest changes
 -------------------
-"Biggest" is the largest *relative* month-on-month change ``|value / previous - 1|``, for shares too (a share
-rising from 20 % to 25 % changed by 25 %), so that euros, counts and shares are ranked on one scale. A KPI takes
-part when both values are known, the previous one is not zero, neither value is hidden by disclosure control,
-the change is not zero, and the KPI is not listed in ``params.areas.summary.not_in_changes`` (year-to-date sums,
-whose monthly change is mostly the month added, and forecast interval bounds, which move with the forecast).
-Ties are broken by the order of the areas and their KPIs.
+Only a *material* month-on-month change can be a headline (``params.areas.summary.materiality``): a count, euros,
+days or a ratio must have changed by at least ``min_relative_change`` of the previous value *and* by at least
+``min_change[unit]`` in its own unit (``1 → 2`` actions is +100 % but one action); a share must have moved by at
+least ``min_change["share"]`` (percentage points as a fraction), whatever its relative change (``2,0 % → 2,7 %``
+is +35 % of a small share but 0,7 points). Material changes are ranked by their *materiality*: how many times
+the change clears the smaller of its thresholds (for a share, its one threshold), so that euros, counts and
+shares are ranked on one scale. A KPI takes part when both values are known, neither is hidden by disclosure
+control, and it is not listed in ``params.areas.summary.not_in_changes`` (year-to-date sums, whose monthly
+change is mostly the month added, and forecast interval bounds, which move with the forecast). Ties are broken
+by the order of the areas and their KPIs.
 """
 
 from __future__ import annotations
@@ -37,8 +41,8 @@ import pandas as pd
 from serviceplan.areas import AREAS, Area, report_areas
 from serviceplan.errors import ParameterError, ServiceplanError
 from serviceplan.kpis import KPI_COLUMNS, Context
-from serviceplan.metrics import change, change_kind, context_for, shared_loads
-from serviceplan.params import Disclosure, SummaryParams
+from serviceplan.metrics import POINT_UNITS, add_changes, context_for, shared_loads
+from serviceplan.params import Disclosure, Materiality, SummaryParams
 from serviceplan.periods import Period
 from serviceplan.sources import DATASETS
 
@@ -50,6 +54,8 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "change_kind",
     "change_month",
     "change_year",
+    "change_month_kind",
+    "change_year_kind",
 )
 HIDDEN_COLUMNS: tuple[str, ...] = ("value_hidden", "change_month_hidden", "change_year_hidden")
 
@@ -95,15 +101,7 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
             skipped.append(str(period))
             continue
         earlier[column] = dict(zip(table["kpi"].astype(str), table["value"].astype("float64"), strict=True))
-    out = current.copy()
-    for column, values in earlier.items():
-        out[column] = [values.get(str(k), math.nan) for k in out["kpi"]]
-    out["change_kind"] = [change_kind(str(u)) for u in out["unit"]]
-    for column, source in (("change_month", "prev_month_value"), ("change_year", "prev_year_value")):
-        out[column] = [
-            change(float(o), float(n), str(u)) for o, n, u in zip(out[source], out["value"], out["unit"], strict=True)
-        ]
-    return out, skipped
+    return add_changes(current, earlier, ctx.params.areas.summary.materiality.min_base), skipped
 
 
 def collect(ctx: Context, areas: Sequence[Area] | None = None) -> tuple[pd.DataFrame, list[str]]:
@@ -172,10 +170,23 @@ def relative_change(previous: float, value: float) -> float:
     return value / previous - 1.0
 
 
-def biggest_changes(table: pd.DataFrame, params: SummaryParams, public_only: bool = False) -> pd.DataFrame:
-    """The ``params.biggest_changes`` KPIs with the largest relative month-on-month change (module docstring).
+def materiality(previous: float, value: float, unit: str, rule: Materiality) -> float:
+    """How many times the change ``previous -> value`` clears the smaller of its thresholds (module docstring):
+    1.0 or more is material; NaN when either value is missing. A change from zero is measured by its size alone."""
+    if math.isnan(previous) or math.isnan(value) or unit not in rule.min_change:
+        return math.nan  # a unit without a threshold (a rank: places are not a change to headline) is not judged
+    size = abs(value - previous) / rule.min_change[unit]  # type: ignore[index]
+    if unit in POINT_UNITS or previous == 0:  # from zero the relative change is unbounded: the size decides
+        return size
+    relative = abs(relative_change(previous, value)) / rule.min_relative_change
+    return min(size, relative)
 
-    ``table`` is a disclosed table (:func:`disclose`). Adds ``relative_change``; sorted by its size, largest first.
+
+def biggest_changes(table: pd.DataFrame, params: SummaryParams, public_only: bool = False) -> pd.DataFrame:
+    """The ``params.biggest_changes`` KPIs with the most material month-on-month change (module docstring).
+
+    ``table`` is a disclosed table (:func:`disclose`). Adds ``relative_change`` and ``materiality``; sorted by
+    materiality, largest first; only material changes (materiality at least 1).
     """
     if not public_only:  # a report from public statistics only lacks the own-data KPIs listed there
         check_ids(table, params.not_in_changes, "areas.summary.not_in_changes")
@@ -183,14 +194,17 @@ def biggest_changes(table: pd.DataFrame, params: SummaryParams, public_only: boo
     out["relative_change"] = [
         relative_change(float(p), float(v)) for p, v in zip(out["prev_month_value"], out["value"], strict=True)
     ]
+    out["materiality"] = [
+        materiality(float(p), float(v), str(u), params.materiality)
+        for p, v, u in zip(out["prev_month_value"], out["value"], out["unit"], strict=True)
+    ]
     eligible = out[
-        out["relative_change"].notna()
-        & (out["relative_change"] != 0)
+        (out["materiality"] >= 1.0)
         & ~out["change_month_hidden"].astype(bool)
         & ~out["id"].isin(list(params.not_in_changes))
         & (out["change_kind"] != "places")  # a rank's relative change means nothing
     ]
-    eligible = eligible.assign(_size=eligible["relative_change"].abs(), _order=range(len(eligible)))
+    eligible = eligible.assign(_size=eligible["materiality"], _order=range(len(eligible)))
     ranked = eligible.sort_values(["_size", "_order"], ascending=[False, True], kind="stable")
     return ranked.drop(columns=["_size", "_order"]).head(params.biggest_changes).reset_index(drop=True)
 

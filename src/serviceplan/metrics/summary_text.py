@@ -9,43 +9,54 @@ from __future__ import annotations
 import pandas as pd
 
 from serviceplan.areas import Area
-from serviceplan.params import Disclosure
+from serviceplan.metrics import POINT_UNITS
+from serviceplan.params import Disclosure, SummaryParams
 from serviceplan.periods import Period
 from serviceplan.present import format as fmt
 from serviceplan.present import tables
+from serviceplan.present.disclosure import NOT_AVAILABLE
 from serviceplan.present.narrative import join_words, sentence
 
-STATUS_SYMBOLS: dict[str, str] = {"ok": "✔", "warn": "▲", "alert": "✖", "none": "–"}
+# No traffic light without a target: "–" would read as a zero in the report's symbol legend.
+STATUS_SYMBOLS: dict[str, str] = {"ok": "✔", "warn": "▲", "alert": "✖", "none": ""}
 NAMED_IN_TITLE = 2  # a chart title names the KPIs off target when there are at most this many
-STATUS_WORDS: dict[str, str] = {**tables.STATUS_WORDS, "none": "ei tavoitetta"}
+STATUS_WORDS: dict[str, str] = tables.STATUS_WORDS
 
 
 def status_text(status: str) -> str:
-    """A traffic light as symbol and word: ``✖ poikkeama``."""
-    return f"{STATUS_SYMBOLS[status]}\u00a0{STATUS_WORDS[status]}"  # a no-break space keeps them on one line
+    """A traffic light as symbol and word: ``✖ poikkeama`` (``ei tavoitetta`` without a target)."""
+    symbol = STATUS_SYMBOLS[status]
+    return f"{symbol}\u00a0{STATUS_WORDS[status]}" if symbol else STATUS_WORDS[status]  # no-break: one line
 
 
-def value_text(value: float, unit: str) -> str:
-    """A KPI value in the format of its unit (as on the area pages)."""
-    return tables.format_cell(value, tables.UNIT_FORMATS.get(unit, "number1"))
+def value_text(value: float, unit: str, *, nil: bool = True) -> str:
+    """A KPI value in the format of its unit (as on the area pages); ``nil=False`` writes a true zero as a
+    number, for the tiles chart, which has no symbol legend."""
+    return tables.format_cell(value, tables.UNIT_FORMATS.get(unit, "number1"), nil=nil)
 
 
-def change_text(change: float, kind: str) -> str:
-    """A change as the area pages show it: ``+3,2 %`` (relative) or ``−1,1 %-yks.`` (points, for shares)."""
-    return tables.format_cell(change, tables.CHANGE_FORMATS.get(kind, "percent_signed"))
+def change_text(kpi: dict, which: str) -> str:
+    """The change since the month (``which="month"``) or year before as the area pages show it: ``+3,2 %``
+    (relative), ``−1,1 %-yks.`` (points, for shares), ``+2 sijaa`` (places, for ranks) or ``+3`` (a difference,
+    from a small or zero base)."""
+    kind = str(kpi.get(f"change_{which}_kind", kpi["change_kind"]))
+    return tables.change_cell(kpi[f"change_{which}"], kind, str(kpi["unit"]))
+
+
+def change_words(kpi: dict, which: str) -> str:
+    """The change for the tiles chart, which has no symbol legend: as :func:`change_text`, but ``ei muutosta``
+    for no change and ``ei vertailua`` when there is nothing to compare with."""
+    value = kpi[f"change_{which}"]
+    if fmt.is_missing(value):
+        return "ei vertailua"
+    if float(value) == 0:
+        return "ei muutosta"
+    kind = str(kpi.get(f"change_{which}_kind", kpi["change_kind"]))
+    return tables.change_cell(value, kind, str(kpi["unit"]), nil=False)
 
 
 def _hidden_or(text: str, hidden: bool, rule: Disclosure) -> str:
     return rule.symbol if hidden else text
-
-
-def _change_or_previous(kpi: dict, which: str) -> str:
-    """The change since the month (``which="month"``) or year before; when it cannot be computed but the earlier
-    value is known (e.g. a count rising from zero), that value instead: ``ed. 0``."""
-    change, previous = kpi[f"change_{which}"], kpi[f"prev_{which}_value"]
-    if fmt.is_missing(change) and not fmt.is_missing(previous):
-        return f"ed. {value_text(previous, str(kpi['unit']))}"
-    return change_text(change, str(kpi["change_kind"]))
 
 
 def headline_display(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
@@ -58,12 +69,8 @@ def headline_display(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
                 "Tunnusluku": str(kpi["label"]),
                 "Osa-alue": str(kpi["area_title"]),
                 "Arvo": _hidden_or(value_text(kpi["value"], unit), bool(kpi["value_hidden"]), rule),
-                "Muutos edell. kk": _hidden_or(
-                    _change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule
-                ),
-                "Muutos edell. vuodesta": _hidden_or(
-                    _change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule
-                ),
+                "Muutos edell. kk": _hidden_or(change_text(kpi, "month"), bool(kpi["change_month_hidden"]), rule),
+                "Muutos edell. vuodesta": _hidden_or(change_text(kpi, "year"), bool(kpi["change_year_hidden"]), rule),
                 "Tavoite": value_text(kpi["target"], unit),
                 "Tila": status_text(str(kpi["status"])),
             }
@@ -74,20 +81,20 @@ def headline_display(table: pd.DataFrame, rule: Disclosure) -> pd.DataFrame:
 
 def tiles(table: pd.DataFrame, rule: Disclosure) -> list[dict[str, str]]:
     """One tile per headline KPI for the front-page chart: ``label``, ``value``, ``status`` (code),
-    ``status_text``, ``target`` and ``changes`` (a line with both changes)."""
+    ``status_text``, ``target`` and ``changes`` (a line with both changes, in words where there is no number)."""
     out = []
     for kpi in table.to_dict("records"):
         unit = str(kpi["unit"])
-        month = _hidden_or(_change_or_previous(kpi, "month"), bool(kpi["change_month_hidden"]), rule)
-        year = _hidden_or(_change_or_previous(kpi, "year"), bool(kpi["change_year_hidden"]), rule)
-        target = value_text(kpi["target"], unit)
+        month = _hidden_or(change_words(kpi, "month"), bool(kpi["change_month_hidden"]), rule)
+        year = _hidden_or(change_words(kpi, "year"), bool(kpi["change_year_hidden"]), rule)
+        has_target = not fmt.is_missing(kpi["target"])
         out.append(
             {
                 "label": str(kpi["label"]),
-                "value": _hidden_or(value_text(kpi["value"], unit), bool(kpi["value_hidden"]), rule),
+                "value": _hidden_or(value_text(kpi["value"], unit, nil=False), bool(kpi["value_hidden"]), rule),
                 "status": str(kpi["status"]),
                 "status_text": status_text(str(kpi["status"])),
-                "target": f"tavoite {target}" if target != fmt.MISSING else "ei tavoitetta",
+                "target": f"tavoite {value_text(kpi['target'], unit, nil=False)}" if has_target else "ei tavoitetta",
                 "changes": f"kk: {month}   vuosi: {year}",
             }
         )
@@ -95,22 +102,35 @@ def tiles(table: pd.DataFrame, rule: Disclosure) -> list[dict[str, str]]:
 
 
 def changes_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The biggest changes (from :func:`serviceplan.metrics.summary.biggest_changes`) for showing."""
+    """The biggest changes (from :func:`serviceplan.metrics.summary.biggest_changes`) for showing: the change in
+    the KPI's own unit (percentage points for a share) and, for other than shares, relative to the month before."""
     rows = []
     for kpi in table.to_dict("records"):
-        unit, kind = str(kpi["unit"]), str(kpi["change_kind"])
+        unit = str(kpi["unit"])
         rows.append(
             {
                 "Tunnusluku": str(kpi["label"]),
                 "Osa-alue": str(kpi["area_title"]),
                 "Edellinen kk": value_text(kpi["prev_month_value"], unit),
                 "Nyt": value_text(kpi["value"], unit),
-                "Muutos": change_text(kpi["change_month"], kind),
-                "Suhteellinen muutos": tables.format_cell(kpi["relative_change"], "percent_signed"),
+                "Muutos": _difference(kpi),
+                "Suhteellinen muutos": _relative(kpi),
             }
         )
     columns = ["Tunnusluku", "Osa-alue", "Edellinen kk", "Nyt", "Muutos", "Suhteellinen muutos"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _difference(kpi: dict) -> str:
+    unit = str(kpi["unit"])
+    kind = "points" if unit in POINT_UNITS else "difference"
+    return tables.change_cell(float(kpi["value"]) - float(kpi["prev_month_value"]), kind, unit)
+
+
+def _relative(kpi: dict) -> str:
+    if str(kpi["unit"]) in POINT_UNITS:
+        return NOT_AVAILABLE  # a share's change is its points; its change relative to itself says little
+    return tables.format_cell(kpi["relative_change"], "change")
 
 
 def _lower(label: str) -> str:
@@ -118,14 +138,15 @@ def _lower(label: str) -> str:
 
 
 def change_sentence(kpi: dict) -> str:
-    """One biggest change in words: ``Valmiit toimenpiteet (Tiedolla johtaminen): 8 → 11 (+37,5 %)``."""
-    unit, kind = str(kpi["unit"]), str(kpi["change_kind"])
-    detail = change_text(kpi["change_month"], kind)
-    if kind == "points":
-        detail += f", suhteellisesti {tables.format_cell(kpi['relative_change'], 'percent_signed')}"
+    """One biggest change in words: ``Avustusten saajat kuukaudessa (Vapaaehtoiset avustukset): 109 → 552 (+443;
+    +406 %)``; a share with its points only: ``… 9,6 % → 11,9 % (+2,3 %-yks.)``."""
+    unit = str(kpi["unit"])
+    detail = _difference(kpi)
+    if unit not in POINT_UNITS:
+        detail += f"; {_relative(kpi)}"
     return (
-        f"{kpi['label']} ({kpi['area_title']}): {value_text(kpi['prev_month_value'], unit)} → "
-        f"{value_text(kpi['value'], unit)} ({detail})"
+        f"{kpi['label']} ({kpi['area_title']}): {value_text(kpi['prev_month_value'], unit, nil=False)} → "
+        f"{value_text(kpi['value'], unit, nil=False)} ({detail})"
     )
 
 
@@ -155,7 +176,7 @@ def describe(period: Period, headline: pd.DataFrame, changes: pd.DataFrame, skip
             + "; ".join(change_sentence(k) for k in changes.to_dict("records"))
         )
     else:
-        out.append("Edelliseen kuukauteen verrattavia muutoksia ei ole")
+        out.append("Yksikään tunnusluku ei muuttunut edellisestä kuukaudesta olennaisesti")
     if skipped:
         out.append(f"Vertailua ei voitu laskea kaikille kuukausille ({', '.join(skipped)})")
     return [sentence(s) for s in out]
@@ -236,17 +257,26 @@ def period_line(period: Period) -> str:
     )
 
 
-def changes_rule(not_in_changes: list[str]) -> str:
-    """How the biggest changes are chosen, in Finnish (the rule of :mod:`serviceplan.metrics.summary`)."""
+def changes_rule(settings: SummaryParams) -> str:
+    """How the biggest changes are chosen, in Finnish (the rule of :mod:`serviceplan.metrics.summary`, with the
+    thresholds in force)."""
+    rule = settings.materiality
+    sizes = {
+        "count": fmt.count(rule.min_change["count"]),
+        "eur": fmt.euro_text(rule.min_change["eur"]),
+        "share": fmt.number(rule.min_change["share"] * 100, 1 if rule.min_change["share"] * 100 % 1 else 0),
+    }
     text = (
-        "Suurimmat muutokset ovat tunnuslukuja, joiden arvo muuttui edellisestä kuukaudesta suhteellisesti eniten "
-        "(osuuksissakin muutos suhteessa edelliseen arvoon, jotta euroja, lukumääriä ja osuuksia voi verrata). "
-        "Mukana eivät ole tietosuojan vuoksi peitetyt pienet lukumäärät"
+        "Suurimmat muutokset ovat edellisestä kuukaudesta olennaisesti muuttuneita tunnuslukuja. Lukumäärän tai "
+        f"euromäärän muutos on olennainen, kun se on vähintään {fmt.percent(rule.min_relative_change, 0)} "
+        f"edellisestä arvosta ja vähintään {sizes['count']} (lukumäärä) tai {sizes['eur']}; osuuden muutos, kun "
+        f"osuus muuttui vähintään {sizes['share']} prosenttiyksikköä. Muutokset on järjestetty sen mukaan, kuinka "
+        "moninkertaisesti ne ylittävät nämä rajat. Mukana eivät ole tietosuojan vuoksi peitetyt pienet "
+        "lukumäärät"
     )
-    if not_in_changes:
+    if settings.not_in_changes:
         text += (
-            f" eivätkä {fmt.count(len(not_in_changes))} tunnuslukua, joiden kuukausimuutos ei kerro kehityksestä: "
-            "vuoden alusta kertyvät summat, ennusteen vaihteluvälin rajat ja toisen luvun peilikuvat (parametri "
-            "areas.summary.not_in_changes)"
+            f" eivätkä {fmt.count(len(settings.not_in_changes))} tunnuslukua, joiden kuukausimuutos ei kerro "
+            "kehityksestä: vuoden alusta kertyvät summat, ennusteen vaihteluvälin rajat ja toisen luvun peilikuvat"
         )
     return text + "."

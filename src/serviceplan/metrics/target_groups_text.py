@@ -100,22 +100,64 @@ def flow_sentence(analysis: TargetGroupAnalysis) -> str:
     return text
 
 
+def hidden_kpis(analysis: TargetGroupAnalysis) -> list[str]:
+    """The KPIs of the month (:func:`serviceplan.metrics.target_groups.kpis`) whose value disclosure control
+    withholds: small counts of people, and the named-advisor share when it would reveal one."""
+    rule = analysis.params.disclosure
+    now = analysis.at()
+    month = str(analysis.period)
+    ohjaamo = analysis.ohjaamo.loc[month, OHJAAMO_TOTAL] if month in analysis.ohjaamo.index else None
+    counts = {
+        "under25_unemployed": now["under25"],
+        "under30_unemployed": now["under30"],
+        "newly_unemployed": now["newly_unemployed"],
+        "flow_over_3m": now["flow_over_3m"],
+        "long_term_unemployed": now["long_term"],
+        "ohjaamo_visits": ohjaamo,
+    }
+    hidden = [kpi for kpi, value in counts.items() if is_small(value, rule)]
+    advisor = analysis.advisor_row()
+    shown = math.nan if advisor is None else advisor_share_shown(advisor["named_advisor"], advisor["customers"], rule)
+    if advisor is not None and advisor["customers"] > 0 and math.isnan(shown):
+        hidden.append("named_advisor_under25")
+    return hidden
+
+
+def year_on_year_rule(max_change: float) -> str:
+    """A year-on-year ceiling in words: ``enintään vuodentakainen taso`` (0), ``vähintään 5 % alle vuodentakaisen
+    tason`` (−0.05) or ``enintään 5 % yli vuodentakaisen tason`` (0.05)."""
+    if max_change == 0:
+        return "enintään vuodentakainen taso"
+    if max_change < 0:
+        return f"vähintään {fmt.percent(-max_change, 0)} alle vuodentakaisen tason"
+    return f"enintään {fmt.percent(max_change, 0)} yli vuodentakaisen tason"
+
+
 def kpi_note(analysis: TargetGroupAnalysis) -> str:
-    """The note under the KPI table: what the changes compare and where each target comes from."""
+    """The note under the KPI table: what the changes compare, where each target comes from (in the words of
+    the parameters in force) and, when a value is hidden, the disclosure rule."""
     settings = analysis.params.areas.target_groups
+    advisor = settings.named_advisor_under25_target
     parts = [
         "Muutokset verrattuna edellisen kuukauden ja edellisen vuoden saman kuukauden raportin lukuihin "
         "(tilasto tarkentaa uusimman kuukauden siirtymäluvun seuraavassa julkaisussa).",
-        f"Omatyöntekijän tavoite {fmt.percent(settings.named_advisor_under25_target, 0)} on suunnitelmasta.",
+        f"Omatyöntekijän tavoite {fmt.percent(advisor, 0)} on suunnitelmasta (jokaisella alle 25-vuotiaalla on "
+        "nimetty työntekijä)."
+        if advisor >= 1
+        else f"Omatyöntekijän tavoite {fmt.percent(advisor, 0)} on oletus; suunnitelman mukaan jokaisella alle "
+        "25-vuotiaalla on nimetty työntekijä.",
     ]
-    if settings.long_term_max_change_yoy is not None or settings.flow_over_3m_max_change_yoy is not None:
-        parts.append(
-            "Pitkäaikaistyöttömien ja yli 3 kk työttömyyteen siirtyneiden tavoite on oletus (parametrit): "
-            "enintään vuodentakainen taso tarkentuneiden lukujen mukaan."
-        )
+    for noun, max_change in (
+        ("Pitkäaikaistyöttömien", settings.long_term_max_change_yoy),
+        ("Yli 3 kk työttömyyteen siirtyneiden", settings.flow_over_3m_max_change_yoy),
+    ):
+        if max_change is not None:
+            parts.append(f"{noun} tavoite on oletus: {year_on_year_rule(max_change)} tarkentuneiden lukujen mukaan.")
     if settings.outflow_benchmark_region:
         name = analysis.regions.get(settings.outflow_benchmark_region, settings.outflow_benchmark_region)
         parts.append(f"Poistuma-arvioiden tavoite on oletus: vähintään vertailualueen ({name}) taso.")
+    if hidden_kpis(analysis):
+        parts.append(disclosure.explanation(analysis.params.disclosure))
     return " ".join(parts)
 
 

@@ -1,4 +1,17 @@
-"""Disclosure control: small counts of people are never shown, nor anything they could be recomputed from.
+"""Disclosure control and the report's one symbol legend.
+
+The legend (Statistics Finland's PX convention, DOMAIN.md): every page, table note and KPI note uses these symbols
+and no others in place of a number, each with exactly one meaning.
+
+- ``..`` (:data:`CONFIDENTIAL`, ``params.disclosure.symbol``): confidential, hidden by disclosure control.
+- ``.`` (:data:`NOT_AVAILABLE`): no value: not available, cannot be computed, or not applicable (a KPI with no
+  target, a change without a comparison month, a forecast for a month already observed).
+- ``–`` (:data:`NIL`): a true zero, nothing to report (PX ``-``, "magnitude nil"). A value that only rounds to
+  zero is shown as a number (``0``, ``0,0 %``), so ``–`` and ``0`` never mean the same.
+
+"No target" is therefore ``.`` in a number column and the words *ei tavoitetta* in a status column. An en dash
+between two values (``1–4``, ``tammi–kesäkuu``) is a range, not a symbol. :func:`legend` explains the ``.`` and
+``–`` a table shows; :func:`explanation` explains ``..`` with the suppression rule.
 
 The rule (DOMAIN.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
 shown as the symbol (Statistics Finland's ``..``). A zero is shown: it reveals nobody.
@@ -18,13 +31,43 @@ complete and easy to review.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from serviceplan.params import Disclosure
 
 Cell = tuple[Hashable, Hashable]
+
+CONFIDENTIAL = ".."  # the default of params.disclosure.symbol
+NOT_AVAILABLE = "."
+NIL = "\u2013"  # en dash
+# What ``.`` and ``–`` mean, in the words every page uses (``..`` has :func:`explanation`).
+MEANINGS: dict[str, str] = {
+    NOT_AVAILABLE: "tieto puuttuu tai ei sovellu",
+    NIL: "ei yhtään (luku on nolla)",
+}
+LEGEND_LEAD = "Merkinnät:"
+
+
+def symbols_in(cells: Iterable[str]) -> set[str]:
+    """The legend's symbols that stand alone in ``cells`` (formatted table cells), ``..`` included."""
+    known = {CONFIDENTIAL, NOT_AVAILABLE, NIL}
+    return {cell.strip() for cell in cells if cell.strip() in known}
+
+
+def legend(cells: Iterable[str]) -> str | None:
+    """The legend line for the ``.`` and ``–`` among ``cells`` (a table's formatted cells), or ``None`` when the
+    table shows neither: ``Merkinnät: ”.” tieto puuttuu tai ei sovellu (...), ”–” ei yhtään (luku on nolla).``"""
+    shown = symbols_in(cells)
+    parts = [f"”{symbol}” {meaning}" for symbol, meaning in MEANINGS.items() if symbol in shown]
+    return f"{LEGEND_LEAD} {', '.join(parts)}." if parts else None
+
+
+def with_legend(note: str | None, cells: Iterable[str]) -> str | None:
+    """``note`` followed by the :func:`legend` of ``cells`` (either may be absent)."""
+    parts = [part for part in (note, legend(cells)) if part]
+    return " ".join(parts) if parts else None
 
 
 def primary_mask(values: pd.DataFrame, min_count: int) -> pd.DataFrame:

@@ -5,8 +5,14 @@ not in years; a no-break space (U+00A0) before ``%`` and ``€`` so a value neve
 minus sign U+2212; months ``tammikuu 2025`` (short ``tammi 2025``); dates ``30.6.2025``.
 
 CLDR's Finnish grouping symbol is the wider U+00A0; we swap it for U+202F, the thin space Finnish typography and
-the plan's style call for. Missing values (``None``, NaN) are shown as an en dash. Every function accepts plain
-numbers; periods may be :class:`~serviceplan.periods.Period` objects or ``YYYY-MM`` text.
+the plan's style call for. Missing values (``None``, NaN) are shown as the legend's "not available" symbol ``.``
+(:mod:`serviceplan.present.disclosure`). Every function accepts plain numbers; periods may be
+:class:`~serviceplan.periods.Period` objects or ``YYYY-MM`` text.
+
+Precision: an amount shown in short form (``euro_compact(..., digits=3)``, the tables' ``eur_compact``) keeps at
+least :data:`SIGNIFICANT_DIGITS` significant digits (``7 818`` -> ``7,82 t€``, not ``8 t€``), so that amounts that
+differ by more than about one per cent never look equal; an estimate in running text (:func:`euro_text` with
+``digits``) is rounded to the same number of significant digits (``31 758`` -> ``31 800 euroa``).
 """
 
 from __future__ import annotations
@@ -18,12 +24,14 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from serviceplan.periods import Period
+from serviceplan.present.disclosure import NOT_AVAILABLE
 
 LOCALE = "fi"
 NNBSP = "\u202f"  # narrow no-break space: thousands separator
 NBSP = "\u00a0"  # no-break space: before % and €
 MINUS = "\u2212"
-MISSING = "–"
+MISSING = NOT_AVAILABLE  # the legend's symbol for a value that is not available or does not apply
+SIGNIFICANT_DIGITS = 3  # the least significant digits of a short amount and of an estimate in text
 
 
 def is_missing(value: object) -> bool:
@@ -88,31 +96,53 @@ def euro(value: float | None, decimals: int = 0, *, signed: bool = False) -> str
     return number(value, decimals, signed=signed) + NBSP + "€"
 
 
-def euro_compact(value: float | None, decimals: int = 1, *, signed: bool = False) -> str:
-    """Short euros for charts and tables: ``2.6e6`` -> ``2,6 M€``, ``850000`` -> ``850 t€``, ``120`` -> ``120 €``."""
+def euro_compact(value: float | None, decimals: int = 1, *, signed: bool = False, digits: int | None = None) -> str:
+    """Short euros for charts and tables: ``2.6e6`` -> ``2,6 M€``, ``850000`` -> ``850 t€``, ``120`` -> ``120 €``.
+
+    ``decimals`` applies to millions. With ``digits`` thousands keep at least that many significant digits
+    (``digits=3``: ``7818`` -> ``7,82 t€``, ``88013`` -> ``88,0 t€``); without it they are whole (``8 t€``), as
+    on a chart's axis.
+    """
     if is_missing(value):
         return MISSING
     value = float(value)  # type: ignore[arg-type]
     if abs(value) >= 999_500:
         return number(value / 1e6, decimals, signed=signed) + NBSP + "M€"
     if abs(value) >= 1_000:
-        return number(value / 1e3, 0, signed=signed) + NBSP + "t€"
+        thousands = value / 1e3
+        places = 0 if digits is None else _decimals_for(thousands, digits)
+        return number(thousands, places, signed=signed) + NBSP + "t€"
     return number(value, 0, signed=signed) + NBSP + "€"
 
 
-def euro_text(value: float | None, decimals: int = 1, *, step: float | None = None) -> str:
+def _decimals_for(value: float, digits: int) -> int:
+    """Decimals that show ``value`` with at least ``digits`` significant digits (none for large values)."""
+    if value == 0:
+        return 0
+    whole = math.floor(math.log10(abs(value))) + 1  # digits before the decimal comma (0 or less below 1)
+    return max(0, digits - whole)
+
+
+def round_significant(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    """``value`` rounded to ``digits`` significant digits: ``31758`` -> ``31800``, ``962.4`` -> ``962``."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def euro_text(value: float | None, decimals: int = 1, *, digits: int | None = None) -> str:
     """Euros for running Finnish text: ``24.1e6`` -> ``24,1 milj. euroa``, ``85000`` -> ``85 000 euroa``.
 
-    ``step`` rounds amounts below a million to a multiple of it (``step=100``: ``32 493`` -> ``32 500 euroa``),
-    so that an estimate does not pretend to be exact.
+    ``digits`` rounds amounts below a million to that many significant digits (``digits=3``: ``32 493`` ->
+    ``32 500 euroa``, ``962`` -> ``962 euroa``), so that an estimate does not pretend to be exact.
     """
     if is_missing(value):
         return MISSING
     value = float(value)  # type: ignore[arg-type]
     if abs(value) >= 999_500:
         return number(value / 1e6, decimals) + NBSP + "milj." + NBSP + "euroa"
-    if step:
-        value = round(value / step) * step
+    if digits:
+        value = round_significant(value, digits)
     return number(value, 0) + NBSP + "euroa"
 
 

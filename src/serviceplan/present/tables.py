@@ -7,7 +7,9 @@ A pandas HTML table would be lost in the Typst PDF unless Quarto re-parses it, a
 table for a screen reader.
 
 A format is named per column (see :data:`FORMATS`); text cells, and the disclosure symbol that replaces a
-suppressed number, are shown as they are.
+suppressed number, are shown as they are. Numbers follow the report's one symbol legend
+(:mod:`serviceplan.present.disclosure`): a missing value is ``.``, a true zero ``–``, and every table's note ends
+with the meaning of the ``.`` and ``–`` it shows.
 
 What Quarto is given for a table (:mod:`~serviceplan.present.quarto_syntax`): the pipe table inside a fenced
 div ``::: {.sp-table tabindex="0" role="region" aria-label="..."}`` (Pandoc's fenced divs keep these attributes in the
@@ -23,11 +25,12 @@ lines as text around the table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.quarto_syntax import ROLE, TABLE_MARKER, quarto_table
 
@@ -40,19 +43,24 @@ FORMATS: dict[str, Formatter] = {
     "number1": lambda v: fmt.number(v, 1),  # type: ignore[arg-type]
     "number2": lambda v: fmt.number(v, 2),  # type: ignore[arg-type]
     "eur": fmt.euro,  # type: ignore[dict-item]
-    "eur_compact": lambda v: fmt.euro_compact(v, 2),  # type: ignore[arg-type]
+    "eur_compact": lambda v: fmt.euro_compact(v, 2, digits=fmt.SIGNIFICANT_DIGITS),  # type: ignore[arg-type]
     "meur": lambda v: fmt.number(float(v) / 1e6, 2),  # type: ignore[arg-type]  # millions; say "milj. €" in the header
     "eur_signed": lambda v: fmt.euro(v, signed=True),  # type: ignore[arg-type]
     "percent": fmt.percent,  # type: ignore[dict-item]
     "percent0": lambda v: fmt.percent(v, 0),  # type: ignore[arg-type]
     "percent_signed": lambda v: fmt.percent(v, signed=True),  # type: ignore[arg-type]
+    # a relative change: one decimal below ±100 %, whole per cents from there ("+406 %", not "+406,4 %")
+    "change": lambda v: fmt.percent(v, 1 if abs(float(v)) < 1 else 0, signed=True),  # type: ignore[arg-type]
+    "count_signed": lambda v: fmt.number(v, 0, signed=True),  # type: ignore[arg-type]
+    "number1_signed": lambda v: fmt.number(v, 1, signed=True),  # type: ignore[arg-type]
+    "eur_compact_signed": lambda v: fmt.euro_compact(v, 2, signed=True, digits=fmt.SIGNIFICANT_DIGITS),  # type: ignore[arg-type]
     "points": fmt.points,  # type: ignore[dict-item]
     "places": lambda v: fmt.number(v, 0, signed=True) + fmt.NBSP + ("sija" if abs(float(v)) == 1 else "sijaa"),  # type: ignore[arg-type]
     "month": lambda v: fmt.month(str(v)),
     "month_short": lambda v: fmt.month_short(str(v)),
 }
 
-# How each KPI unit (serviceplan.kpis) is shown, and how its change is shown.
+# How each KPI unit (serviceplan.kpis) is shown, and how a difference of it is shown.
 UNIT_FORMATS: dict[str, str] = {
     "eur": "eur_compact",
     "count": "count",
@@ -60,26 +68,36 @@ UNIT_FORMATS: dict[str, str] = {
     "days": "number1",
     "rank": "count",  # a place among the compared cities, 1 = best
 }
-# How a KPI's change is shown, by its kind (serviceplan.metrics.change_kind).
-CHANGE_FORMATS: dict[str, str] = {"points": "points", "places": "places", "relative": "percent_signed"}
+DIFFERENCE_FORMATS: dict[str, str] = {
+    "eur": "eur_compact_signed",
+    "count": "count_signed",
+    "share": "points",
+    "days": "number1_signed",
+    "rank": "places",
+}
 STATUS_WORDS: dict[str, str] = {
     "ok": "tavoitteessa",
     "warn": "lähellä rajaa",
     "alert": "poikkeama",
-    "none": "–",
+    "none": "ei tavoitetta",
 }
+NOT_JUDGED = "ei arviota"  # the status of a KPI that has a target but no value to judge against it
+NOT_NUMBERS = frozenset({"text", "month", "month_short"})  # formats of cells that are not amounts
 
 
-def format_cell(value: object, format_name: str = "text") -> str:
-    """One cell as text: strings as they are, missing values as an en dash, numbers in the named format."""
+def format_cell(value: object, format_name: str = "text", *, nil: bool = True) -> str:
+    """One cell as text: strings as they are, missing values as ``.``, a true zero as ``–`` (unless ``nil`` is
+    False, e.g. for a chart that has no legend), other numbers in the named format."""
     if isinstance(value, str):
         return value
     if fmt.is_missing(value):
-        return fmt.MISSING
+        return disclosure.NOT_AVAILABLE
     try:
         formatter = FORMATS[format_name]
     except KeyError:
         raise ValueError(f"unknown table format {format_name!r}; known: {', '.join(FORMATS)}") from None
+    if nil and format_name not in NOT_NUMBERS and float(value) == 0:  # type: ignore[arg-type]
+        return disclosure.NIL
     return formatter(value)
 
 
@@ -96,6 +114,16 @@ def column_dashes(header: str, cells: Sequence[str]) -> int:
     longest_word = max((len(word) for word in header.split()), default=0)
     widest = max((len(cell) for cell in cells), default=0)
     return max(_MIN_DASHES, min(_MAX_DASHES, max(longest_word, widest)))
+
+
+def formatted_rows(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> list[list[str]]:
+    """``frame``'s cells as the table shows them (see :func:`format_cell`), row by row."""
+    formats = dict(formats or {})
+    columns = list(frame.columns)
+    return [
+        [format_cell(v, formats.get(c, "text")) for c, v in zip(columns, row, strict=True)]
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def markdown_table(
@@ -116,15 +144,17 @@ def markdown_table(
     columns = list(frame.columns)
     head = [_escape(headers.get(c, str(c))) for c in columns]
     sides = {c: align.get(c, "left" if formats.get(c, "text") == "text" else "right") for c in columns}
-    body = [
-        [_escape(format_cell(v, formats.get(c, "text"))) for c, v in zip(columns, row, strict=True)]
-        for row in frame.itertuples(index=False)
-    ]
+    body = [[_escape(cell) for cell in cells] for cells in formatted_rows(frame, formats)]
     dashes = [column_dashes(head[i], [row[i] for row in body]) for i in range(len(columns))]
     rule = ["-" * n + ":" if sides[c] == "right" else ":" + "-" * n for c, n in zip(columns, dashes, strict=True)]
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(rule) + " |"]
     lines.extend("| " + " | ".join(cells) + " |" for cells in body)
     return "\n".join(lines)
+
+
+def table_note(frame: pd.DataFrame, formats: Mapping[str, str] | None = None, note: str | None = None) -> str | None:
+    """``note`` followed by the legend of the ``.`` and ``–`` that ``frame``'s cells show (None when neither)."""
+    return disclosure.with_legend(note, [cell for row in formatted_rows(frame, formats) for cell in row])
 
 
 def align_right(columns: Sequence[str]) -> dict[str, str]:
@@ -164,9 +194,10 @@ def show_table(
     note: str | None = None,
 ) -> None:
     """Show ``frame`` as a formatted table (see :func:`markdown_table`), with an optional bold title above and
-    a note below."""
+    a note below (followed by the legend of the symbols the table shows)."""
     show_markdown(
-        quarto_table(markdown_table(frame, formats, headers, align), title, note), table_marker(frame, formats, headers)
+        quarto_table(markdown_table(frame, formats, headers, align), title, table_note(frame, formats, note)),
+        table_marker(frame, formats, headers),
     )
 
 
@@ -218,37 +249,84 @@ def wide_table(
     return pd.DataFrame(out)
 
 
-def kpi_display(kpis: pd.DataFrame) -> pd.DataFrame:
+def change_cell(value: object, kind: str, unit: str, *, nil: bool = True) -> str:
+    """A KPI's change as a table shows it, by how it is measured (:func:`serviceplan.metrics.change_kind`): a
+    relative change ``+3,2 %``, percentage points ``−1,1 %-yks.``, places ``+2 sijaa`` or a difference in the KPI's
+    unit ``+429``."""
+    if kind in ("points", "places"):
+        return format_cell(value, kind, nil=nil)
+    if kind == "difference":
+        return format_cell(value, DIFFERENCE_FORMATS.get(unit, "number1_signed"), nil=nil)
+    return format_cell(value, "change", nil=nil)
+
+
+def kpi_display(
+    kpis: pd.DataFrame, *, hidden: Collection[str] = (), symbol: str = disclosure.CONFIDENTIAL
+) -> pd.DataFrame:
     """A KPI table (``serviceplan.kpis`` columns, optionally with the changes of
-    :func:`serviceplan.metrics.with_changes`) as Finnish display text, one row per KPI."""
+    :func:`serviceplan.metrics.with_changes`) as Finnish display text, one row per KPI.
+
+    ``hidden`` names KPIs (``kpi`` ids) whose value disclosure control withholds: their value and changes show
+    ``symbol`` instead of ``.``. The status of a KPI without a target reads *ei tavoitetta*; one with a target
+    but no value, *ei arviota*.
+    """
     rows = []
+    hide = set(hidden)
     for kpi in kpis.to_dict("records"):
-        value_format = UNIT_FORMATS.get(str(kpi["unit"]), "number1")
-        change_format = CHANGE_FORMATS.get(str(kpi.get("change_kind")), "percent_signed")
+        unit = str(kpi["unit"])
+        value_format = UNIT_FORMATS.get(unit, "number1")
+
+        def changed(which: str, kpi: dict = kpi, unit: str = unit) -> str:
+            kind = str(kpi.get(f"change_{which}_kind", kpi.get("change_kind", "relative")))
+            return change_cell(kpi.get(f"change_{which}"), kind, unit)
+
+        secret = str(kpi.get("kpi")) in hide
+        status = str(kpi["status"])
+        if status == "none" and not fmt.is_missing(kpi["target"]):
+            status_text = NOT_JUDGED
+        else:
+            status_text = STATUS_WORDS.get(status, status)
         rows.append(
             {
                 "Tunnusluku": str(kpi["label"]),
-                "Arvo": format_cell(kpi["value"], value_format),
-                "Muutos edell. kk": format_cell(kpi.get("change_month"), change_format),
-                "Muutos edell. vuodesta": format_cell(kpi.get("change_year"), change_format),
+                "Arvo": symbol if secret else format_cell(kpi["value"], value_format),
+                "Muutos edell. kk": symbol if secret else changed("month"),
+                "Muutos edell. vuodesta": symbol if secret else changed("year"),
                 "Tavoite": format_cell(kpi["target"], value_format),
-                "Tila": STATUS_WORDS.get(str(kpi["status"]), str(kpi["status"])),
+                "Tila": status_text,
             }
         )
     columns = ["Tunnusluku", "Arvo", "Muutos edell. kk", "Muutos edell. vuodesta", "Tavoite", "Tila"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def kpi_markdown(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> str:
-    """A KPI table with values, changes, targets and status in Finnish, as Markdown."""
-    shown = kpi_display(kpis)
+def kpi_markdown(
+    kpis: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    hidden: Collection[str] = (),
+    symbol: str = disclosure.CONFIDENTIAL,
+) -> str:
+    """A KPI table with values, changes, targets and status in Finnish, as Markdown, its note followed by the
+    legend of the symbols it shows."""
+    shown = kpi_display(kpis, hidden=hidden, symbol=symbol)
     numeric = align_right([c for c in shown.columns if c not in ("Tunnusluku", "Tila")])
-    return quarto_table(markdown_table(shown, align=numeric), title, note, name=title or "Tunnusluvut")
+    return quarto_table(
+        markdown_table(shown, align=numeric), title, table_note(shown, note=note), name=title or "Tunnusluvut"
+    )
 
 
-def show_kpis(kpis: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> None:
+def show_kpis(
+    kpis: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    hidden: Collection[str] = (),
+    symbol: str = disclosure.CONFIDENTIAL,
+) -> None:
     """Show a KPI table (see :func:`kpi_markdown`), marked as the page's KPI table for the committee PDF."""
-    show_markdown(kpi_markdown(kpis, title=title, note=note), {ROLE: "kpis"})
+    show_markdown(kpi_markdown(kpis, title=title, note=note, hidden=hidden, symbol=symbol), {ROLE: "kpis"})
 
 
 @dataclass(frozen=True)
@@ -263,8 +341,13 @@ class Shown:
     note: str | None = None
 
     def markdown(self) -> str:
-        """The table as Markdown in its scroll container (see :func:`markdown_table` and :func:`quarto_table`)."""
-        return quarto_table(markdown_table(self.frame, self.formats, self.headers), self.title, self.note)
+        """The table as Markdown in its scroll container (see :func:`markdown_table` and :func:`quarto_table`), its
+        note followed by the legend of its symbols."""
+        return quarto_table(
+            markdown_table(self.frame, self.formats, self.headers),
+            self.title,
+            table_note(self.frame, self.formats, self.note),
+        )
 
     def show(self) -> None:
         """Display the table in the notebook."""
