@@ -7,7 +7,7 @@ from June 2026 on the new ones (short ids, ``timeperiod_m``/``contentscode``, pr
 codes, another dimension order), so the demo itself exercises both.
 
 Lahti's figures come from :attr:`World.labour_market`; Päijät-Häme and the whole country are scaled from them
-(whole country's rate about 12 % in January 2025 against Lahti's 15.9 %, DOMAIN.md). Realistic details: the first
+(whole country's rate about 12 % in January 2025 against Lahti's 15.9 %, docs/domain.md). Realistic details: the first
 release of a month's flows is preliminary and revised in the next delivery, small counts of job-alternation
 substitutes are confidential (``..``), and that scheme shows ``.`` (not applicable) once it has ended.
 """

@@ -1,6 +1,6 @@
 """Disclosure control: small counts of people are never shown, nor anything they could be recomputed from.
 
-The rule (DOMAIN.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
+The rule (docs/domain.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
 shown as the symbol (Statistics Finland's ``..``). A zero is shown: it reveals nobody.
 
 *Secondary* suppression: a table's row and column sums are known (printed in the table or elsewhere in the

@@ -118,7 +118,7 @@ class TableSpec:
 
 
 # Content codes TYOTTOMATLOPUSSA, TYOTOSUUS, TYOTTOMAT25, TYOTTOMATULK, PITKAAIKAISTYOTTOMAT, TYOVOIMATK and
-# AVPAIKATLOPUSSA are as seen in table 12r5 (DOMAIN.md); the others are ASSUMED and must be checked against the
+# AVPAIKATLOPUSSA are as seen in table 12r5 (docs/domain.md); the others are ASSUMED and must be checked against the
 # metadata: `serviceplan fetch statfin` stops with the table's actual codes and labels if one is missing.
 TABLES: dict[str, TableSpec] = {
     spec.table: spec
