@@ -6,25 +6,16 @@ and each clone of it for one run of the monthly workflow on a fresh machine.
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tools_loader import load_tool
+
 AUTHOR = ["-c", "user.name=test", "-c", "user.email=test@example.invalid"]
 
-
-def _tool():
-    spec = importlib.util.spec_from_file_location("published_store", REPO / "tools" / "published_store.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-store = _tool()
+store = load_tool("published_store")
 
 
 def git(*args: str, cwd: Path) -> str:
