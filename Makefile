@@ -32,9 +32,9 @@ test: $(STAMP) node_modules/.package-lock.json  ## run the whole test suite: uni
 	$(BIN)/python -m pytest tests -p no:cacheprovider -n auto --dist loadfile \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-lint: $(STAMP)  ## ruff over the package and the tests
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+lint: $(STAMP)  ## ruff over all Python: package, tests, tools, the pages' sources and notebooks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 demo: $(STAMP)  ## write the demo dataset to data/raw/
 	$(BIN)/serviceplan demo

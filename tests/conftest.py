@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+import papermill
 import pytest
 
 from serviceplan import demo
@@ -64,6 +68,44 @@ def demo_workspace(tmp_path: Path, demo_raw: Path) -> Workspace:
     ws = new_workspace(tmp_path / "ws")
     shutil.copytree(demo_raw, ws.raw_dir)
     return ws
+
+
+@dataclass(frozen=True)
+class ExecutedPage:
+    """A report page executed by Papermill: where it ran and what it showed."""
+
+    folder: Path  # the run's working folder: the charts the page saved are in its figures/
+    markdown: str  # every Markdown output of the page's code cells, one after the other
+    images: list[tuple[str, str]]  # each chart in the Markdown: (alternative text, path relative to ``folder``)
+
+
+@pytest.fixture
+def run_page(demo_workspace: Workspace, tmp_path: Path) -> Callable[[str, str], ExecutedPage]:
+    """Executes ``notebooks/<name>`` for a period on a private demo workspace, as the batch does, and checks that
+    the page printed nothing (no print, no warning) and raised no error."""
+
+    def run(name: str, period: str) -> ExecutedPage:
+        out = tmp_path / "run" / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        papermill.execute_notebook(
+            str(REPO / "notebooks" / name),
+            str(out),
+            parameters={"period": period, "workspace": str(demo_workspace.root)},
+            cwd=str(out.parent),
+            progress_bar=False,
+            kernel_name="python3",
+        )
+        executed = nbformat.read(out, as_version=4)
+        outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+        assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
+        markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
+        # a chart as Quarto is given it: ![caption](figures/x.png){fig-alt="alternative text"} -> (alt, path)
+        images = re.findall(
+            r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
+        )
+        return ExecutedPage(out.parent, markdown, images)
+
+    return run
 
 
 class NbvalWorkspace:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
-import importlib.util
 import os
 import re
 import subprocess
@@ -30,6 +29,7 @@ from nbval.plugin import get_sanitize_patterns
 
 from serviceplan.areas import AREAS, get
 from serviceplan.paths import ENV_HOME, Workspace
+from tools_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED = REPO / "tests" / "expected"
@@ -37,15 +37,7 @@ SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 REGENERATE = "run: python tools/update_expected.py (see docs/quality-gates.md)"
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location("update_expected", REPO / "tools" / "update_expected.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = _tool()
+TOOL = load_tool("update_expected")
 
 
 def _is_injected(cell: nbformat.NotebookNode) -> bool:

@@ -210,7 +210,7 @@ def test_the_demo_cities_are_each_their_own() -> None:
         values = [s[i] for s in summary.values()]
         assert len(set(values)) >= 8, (i, values)
     lahti = series["KU398"].set_index("period")
-    assert lahti.at["2025-01", "youth_rate"] == pytest.approx(19.8, abs=0.8)  # KEHA 19.8 % (DOMAIN.md)
+    assert lahti.at["2025-01", "youth_rate"] == pytest.approx(19.8, abs=0.8)  # KEHA 19.8 % (docs/domain.md)
     assert lahti.at["2025-01", "foreign_rate"] == pytest.approx(37.8, abs=2.0)  # 37.8 %
     regions = statfin_files.demo_regions(params.regions)
     assert len(regions) == 12 + 10 + 1 and list(regions)[:3] == ["KU398", "MK07", "SSS"]

@@ -4,12 +4,9 @@ written beside each check), the KPI table, the page's texts and the notebook on 
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -231,34 +228,10 @@ def test_no_year_on_year_phrase_without_last_years_statistics():
 # ---- the notebook ------------------------------------------------------------------------------------------
 
 
-def test_committed_notebook_has_parameters_and_no_outputs():
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == {"period", "workspace"}
-
-
-def test_notebook_runs_under_papermill_without_warnings(demo_workspace: Workspace, tmp_path: Path):
-    out = tmp_path / "run" / NOTEBOOK.name
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"period": "2026-01", "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert len(images) == 5 and all(Path(p).stem.startswith("employer_services-") for _, p in images)
-    for alt, path in images:
-        assert len(alt) > 60 and (out.parent / path).is_file()
-    assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown
-    assert "tammikuussa" in markdown  # January 2026 in the generated sentences
+def test_notebook_runs_under_papermill_without_warnings(run_page):
+    page = run_page(NOTEBOOK.name, "2026-01")
+    assert len(page.images) == 5 and all(Path(p).stem.startswith("employer_services-") for _, p in page.images)
+    for alt, path in page.images:
+        assert len(alt) > 60 and (page.folder / path).is_file()
+    assert "| Tunnusluku |" in page.markdown and "Tietosuojan vuoksi" in page.markdown
+    assert "tammikuussa" in page.markdown  # January 2026 in the generated sentences

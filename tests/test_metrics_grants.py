@@ -3,15 +3,12 @@ the page's texts and disclosure control, and the notebook under Papermill."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.errors import ParameterError
@@ -349,48 +346,19 @@ def test_continuation_table_shows_the_symbol_for_hidden_months():
 # ---- the notebook ----------------------------------------------------------------------------------------------
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_notebooks", REPO / "tools" / "build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_committed_notebook_matches_its_source_and_has_no_outputs():
-    assert _builder().main(["--check", "04_grants"]) == 0, "run: python tools/build_notebooks.py"
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == {"period", "workspace"}
-
-
-def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path: Path):
-    out = tmp_path / "run" / "04_grants.ipynb"
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"period": "2025-02", "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert [Path(p).name for _, p in images] == ["grants-spend.png", "grants-monthly.png", "grants-continuation.png"]
-    for alt, path in images:
-        assert len(alt) > 60 and (out.parent / path).is_file()
+def test_notebook_runs_under_papermill_without_warnings(run_page):
+    page = run_page(NOTEBOOK.name, "2025-02")
+    assert [Path(p).name for _, p in page.images] == [
+        "grants-spend.png",
+        "grants-monthly.png",
+        "grants-continuation.png",
+    ]
+    for alt, path in page.images:
+        assert len(alt) > 60 and (page.folder / path).is_file()
     # the demo's three workshops are a small count: hidden in the recipients table, the rule explained
-    rows = re.findall(r"^\| Työpajat \|.*$", markdown, flags=re.MULTILINE)  # spend, then recipients table
+    rows = re.findall(r"^\| Työpajat \|.*$", page.markdown, flags=re.MULTILINE)  # spend, then recipients table
     assert len(rows) == 2 and "| .. |" not in rows[0] and rows[1].count("| .. |") == 1 and rows[1].endswith("| .. |")
-    assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown
+    assert "| Tunnusluku |" in page.markdown and "Tietosuojan vuoksi" in page.markdown
 
 
 def test_period_line_names_the_years_budget_not_the_plan():

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import matplotlib
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -252,30 +249,12 @@ def test_category_bars_write_the_symbol_instead_of_a_hidden_bar():
 
 
 @pytest.mark.parametrize("period", ["2025-03"])
-def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path: Path, period: str):
-    notebook = REPO / "notebooks" / "07_immigrants.ipynb"
-    assert set(papermill.inspect_notebook(str(notebook))) == {"period", "workspace"}
-    out = tmp_path / "run" / "07_immigrants.ipynb"
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        parameters={"period": period, "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert len(images) == 6  # with the largest cities (immigrants-cities)
-    for alt, path in images:
-        assert len(alt) > 60 and (out.parent / path).is_file() and path.startswith("figures/immigrants-")
-    assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown and "| .. |" in markdown
+def test_notebook_runs_under_papermill_without_warnings(run_page, period: str):
+    page = run_page("07_immigrants.ipynb", period)
+    assert len(page.images) == 6  # with the largest cities (immigrants-cities)
+    for alt, path in page.images:
+        assert len(alt) > 60 and (page.folder / path).is_file() and path.startswith("figures/immigrants-")
+    assert "| Tunnusluku |" in page.markdown and "Tietosuojan vuoksi" in page.markdown and "| .. |" in page.markdown
 
 
 def test_kpis_with_changes_reuses_the_pages_analysis(demo_workspace):

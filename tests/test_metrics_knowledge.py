@@ -4,14 +4,11 @@ numbers; the KPIs on the demo data; the charts; and the page under Papermill."""
 from __future__ import annotations
 
 import math
-import re
 from datetime import date
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -281,29 +278,12 @@ def test_charts_draw_every_row():
 NOTEBOOK = REPO / "notebooks" / "08_knowledge_management.ipynb"
 
 
-def test_notebook_matches_source_and_runs_cleanly(demo_workspace, tmp_path: Path):
-    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == {"period", "workspace"}
-    out = tmp_path / "run" / NOTEBOOK.name
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"period": "2025-06", "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert [Path(p).stem for _, p in images] == [
+def test_notebook_matches_source_and_runs_cleanly(run_page):
+    page = run_page(NOTEBOOK.name, "2025-06")
+    assert [Path(p).stem for _, p in page.images] == [
         "knowledge-actions-timeline",
         "knowledge-risk-matrix",
         "knowledge-deliveries",
     ]
-    assert all(len(alt) > 80 and (out.parent / p).is_file() for alt, p in images)
-    assert "| Tunnusluku |" in markdown and "T5.3" in markdown
+    assert all(len(alt) > 80 and (page.folder / p).is_file() for alt, p in page.images)
+    assert "| Tunnusluku |" in page.markdown and "T5.3" in page.markdown

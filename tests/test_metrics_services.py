@@ -3,14 +3,10 @@ the page's texts and disclosure control, and the notebook under Papermill."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -414,47 +410,14 @@ def test_period_line_names_the_cohorts_across_years():
 # ---- the notebook ----------------------------------------------------------------------------------------------
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("build_notebooks", REPO / "tools" / "build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_committed_notebook_matches_its_source_and_has_no_outputs():
-    assert _builder().main(["--check", "03_services"]) == 0, "run: python tools/build_notebooks.py"
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
-    assert code[0].metadata.get("tags") == ["parameters"]
-    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == {"period", "workspace"}
-
-
-def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path: Path):
-    out = tmp_path / "run" / "03_services.ipynb"
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"period": "2025-07", "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert [Path(p).name for _, p in images] == [
+def test_notebook_runs_under_papermill_without_warnings(run_page):
+    page = run_page(NOTEBOOK.name, "2025-07")
+    assert [Path(p).name for _, p in page.images] == [
         "services-volumes.png",
         "services-effectiveness.png",
         "services-service-level.png",
     ]
-    for alt, path in images:
-        assert len(alt) > 60 and (out.parent / path).is_file()
-    assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown
-    assert "vaikuttavuuskynnyksen" in markdown
+    for alt, path in page.images:
+        assert len(alt) > 60 and (page.folder / path).is_file()
+    assert "| Tunnusluku |" in page.markdown and "Tietosuojan vuoksi" in page.markdown
+    assert "vaikuttavuuskynnyksen" in page.markdown

@@ -4,16 +4,13 @@ hand-checked numbers; the parameters' checks; the budget and knowledge KPIs thro
 from __future__ import annotations
 
 import math
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 import yaml
 
@@ -363,26 +360,9 @@ def test_every_headline_and_listed_id_exists_in_the_registered_areas(demo_worksp
 NOTEBOOK = REPO / "notebooks" / "00_summary.ipynb"
 
 
-def test_notebook_runs_cleanly(demo_workspace, tmp_path: Path):
+def test_notebook_runs_cleanly(run_page):
     assert AREAS[0].id == "summary" and AREAS[0].notebook == NOTEBOOK.name
-    assert set(papermill.inspect_notebook(str(NOTEBOOK))) == {"period", "workspace"}
-    out = tmp_path / "run" / NOTEBOOK.name
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"period": "2025-11", "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert [Path(p).stem for _, p in images] == ["summary-headline", "summary-cities", "summary-status-by-area"]
-    assert all(len(alt) > 80 and (out.parent / p).is_file() for alt, p in images)
-    assert "Tietosuojan vuoksi" in markdown and "suurinta muutosta" in markdown
+    page = run_page(NOTEBOOK.name, "2025-11")
+    assert [Path(p).stem for _, p in page.images] == ["summary-headline", "summary-cities", "summary-status-by-area"]
+    assert all(len(alt) > 80 and (page.folder / p).is_file() for alt, p in page.images)
+    assert "Tietosuojan vuoksi" in page.markdown and "suurinta muutosta" in page.markdown

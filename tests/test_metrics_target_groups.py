@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import matplotlib
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 
 from serviceplan.kpis import KPI_COLUMNS, Context
@@ -355,30 +352,14 @@ def test_monthly_lines_breaks_at_hidden_values():
 
 
 @pytest.mark.parametrize("period", ["2026-06"])
-def test_notebook_runs_under_papermill_without_warnings(demo_workspace, tmp_path: Path, period: str):
-    notebook = REPO / "notebooks" / "02_target_groups.ipynb"
-    assert set(papermill.inspect_notebook(str(notebook))) == {"period", "workspace"}
-    out = tmp_path / "run" / "02_target_groups.ipynb"
-    out.parent.mkdir()
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        parameters={"period": period, "workspace": str(demo_workspace.root)},
-        cwd=str(out.parent),
-        progress_bar=False,
-        kernel_name="python3",
+def test_notebook_runs_under_papermill_without_warnings(run_page, period: str):
+    page = run_page("02_target_groups.ipynb", period)
+    assert len(page.images) == 6  # with the largest cities (target-groups-cities)
+    for alt, path in page.images:
+        assert len(alt) > 60 and (page.folder / path).is_file() and path.startswith("figures/target-groups-")
+    assert (
+        "| Tunnusluku |" in page.markdown and "Tietosuojan vuoksi" in page.markdown and "kesäkuu 2026" in page.markdown
     )
-    executed = nbformat.read(out, as_version=4)
-    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type in ("stream", "error")], "no prints, warnings or errors"
-    markdown = "\n".join(o.data.get("text/markdown", "") for o in outputs if "data" in o)
-    images = re.findall(
-        r'!\[(?:\\.|[^\]\\])+\]\((?=[^)]+\)\{fig-alt="((?:\\.|[^"\\])*)")(figures/[^)]+\.png)\)', markdown
-    )  # (fig-alt, path)
-    assert len(images) == 6  # with the largest cities (target-groups-cities)
-    for alt, path in images:
-        assert len(alt) > 60 and (out.parent / path).is_file() and path.startswith("figures/target-groups-")
-    assert "| Tunnusluku |" in markdown and "Tietosuojan vuoksi" in markdown and "kesäkuu 2026" in markdown
 
 
 def test_suppress_rows_protects_each_month_on_its_own():

@@ -165,7 +165,7 @@ def test_explanation_names_the_rule_and_symbol():
 
 
 def test_one_legend_each_symbol_one_meaning():
-    """``..`` confidential, ``.`` not available or not applicable, ``–`` a true zero (PX convention, DOMAIN.md)."""
+    """``..`` confidential, ``.`` not available or not applicable, ``–`` a true zero (PX convention, docs/domain.md)."""
     assert (disclosure.CONFIDENTIAL, disclosure.NOT_AVAILABLE, disclosure.NIL) == ("..", ".", "\u2013")
     assert fmt.MISSING == disclosure.NOT_AVAILABLE
     assert tables.format_cell(float("nan"), "count") == "."

@@ -209,7 +209,7 @@ def test_person_level_column_is_refused(workspace, monkeypatch, capsys):
     )
 
 
-# --- demo calibration (DOMAIN.md) -------------------------------------------------------------------------------
+# --- demo calibration (docs/domain.md) -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ def test_demo_workbooks_are_valid_and_calibrated_to_the_public_vacancies(demo_wo
     for period, row in month_totals.iterrows():
         assert row["vacancies_received"] == market.at[period, "new_vacancies"]
         assert row["vacancies_open"] == market.at[period, "open_vacancies"]
-    # DOMAIN.md: just under 800 open vacancies in Lahti in August 2025
+    # docs/domain.md: just under 800 open vacancies in Lahti in August 2025
     assert 700 <= month_totals.at["2025-08", "vacancies_open"] < 800
     # the field rows add up to the total row in the canonical table too
     fields = table[~table["is_total"]].groupby("period")["placements"].sum()

@@ -133,7 +133,7 @@ def test_identity_code_is_rejected_without_echoing_it(workspace, monkeypatch, ca
     assert not any(IDENTITY_CODE in line for line in lines)
 
 
-# --- demo calibration (DOMAIN.md) -------------------------------------------------------------------------------
+# --- demo calibration (docs/domain.md) -------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")

@@ -345,7 +345,7 @@ def test_demo_conventions_agree_on_the_same_months(statfin_workspace: Workspace)
 def test_demo_magnitudes(statfin_workspace: Workspace) -> None:
     rows = data.load("statfin", "2025-01", statfin_workspace)
     lahti, country, region = (statfin.wide(rows, r).loc["2025-01"] for r in ("KU398", "SSS", "MK07"))
-    assert 15.4 <= lahti["rate"] <= 16.4  # KEHA 15.9 % (DOMAIN.md)
+    assert 15.4 <= lahti["rate"] <= 16.4  # KEHA 15.9 % (docs/domain.md)
     assert 11.5 <= country["rate"] <= 12.5  # 12.0 %
     assert lahti["rate"] > region["rate"] > country["rate"]
     assert 8_700 <= lahti["unemployed"] <= 9_400  # 9,033

@@ -37,7 +37,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "tests" / "expected"
 # The periods kept as expected outputs: the newest demo month (what a new user sees first) and November 2025,
-# the month of Kela's catch-up invoice (DOMAIN.md), which exercises the budget page's special case.
+# the month of Kela's catch-up invoice (docs/domain.md), which exercises the budget page's special case.
 PERIODS: tuple[str, ...] = ("2025-11", "2026-06")
 KPI_FILE = "kpi.csv"
 KERNEL = "python3"

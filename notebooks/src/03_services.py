@@ -1,4 +1,11 @@
-# ruff: noqa: E402  (a notebook: the imports follow the parameters cell)
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # Palvelut
 #

@@ -28,8 +28,8 @@ Kind = Literal["text", "code", "int", "decimal", "period", "date", "bool"]
 # own deliveries begin 2025-01. No month or date in a delivery checked against its month may be earlier.
 DATA_START = Period(2024, 1)
 
-# Finnish numbers (DOMAIN.md): a decimal comma, and thousands in groups of exactly three digits separated by a space,
-# a no-break space, a thin space or a narrow no-break space (one character between two groups, nowhere else).
+# Finnish numbers (docs/domain.md): a decimal comma, and thousands in groups of exactly three digits separated by
+# a space, a no-break space, a thin space or a narrow no-break space (one character between two groups, nowhere else).
 _GROUP_SEPARATORS = " \u00a0\u2009\u202f"
 _FI_NUMBER = re.compile(rf"^([-\u2212]?)(\d{{1,3}}(?:[{_GROUP_SEPARATORS}]\d{{3}})+|\d+)(?:,(\d+))?$")
 _PERIOD_FORMS = (

@@ -4,7 +4,7 @@ person-level may be stored, published or printed.
 A Finnish personal identity code (henkilötunnus) is ``DDMMYY`` + century sign + a three-digit individual number +
 a check character; the check character is the remainder of the nine digits divided by 31, looked up in
 ``0123456789ABCDEFHJKLMNPRSTUVWXY``. Century signs since 1.1.2023: ``+`` (1800s); ``-``, ``Y``, ``X``, ``W``,
-``V``, ``U`` (1900s); ``A``-``F`` (2000s) (DOMAIN.md).
+``V``, ``U`` (1900s); ``A``-``F`` (2000s) (docs/domain.md).
 
 In the wild a code is also written lower-cased (``131052-308t``), with another dash (``131052–308T``, U+2212,
 a soft hyphen...), with spaces, no-break or zero-width characters around the sign (``131052 - 308T``), with a space

@@ -48,7 +48,7 @@ from serviceplan.errors import ServiceplanError
 from serviceplan.periods import Period
 
 # Value codes may gain a prefix ("tyonv_KU398", "12r5:TYOTTOMAT25", "tyokay-tyolliset2"); it ends with one of
-# these characters. Statistics Finland's own prefixes since 8.6.2026 end with a hyphen (DOMAIN.md).
+# these characters. Statistics Finland's own prefixes since 8.6.2026 end with a hyphen (docs/domain.md).
 PREFIX_SEPARATORS = "_:./-"
 _MONTH = re.compile(r"(?:^|[_:./-])(\d{4})M(\d{2})$")
 # Answers worth another try: too many requests, and the transient server errors.

@@ -18,7 +18,7 @@ from typing import Any
 from serviceplan.periods import Period
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_THIN_NBSP = "\u202f"  # between thousands (DOMAIN.md: thin no-break space)
+_THIN_NBSP = "\u202f"  # between thousands (docs/domain.md: thin no-break space)
 _NBSP = "\u00a0"  # between a number and its unit
 UNIT_FI = {"eur": "€", "share": "%", "days": "pv", "count": "", "ratio": "", "rank": ""}
 READER_TIME_ZONE = "Europe/Helsinki"  # every date a reader sees, on every page and in `serviceplan versions`

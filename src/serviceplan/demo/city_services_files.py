@@ -4,7 +4,7 @@ Each dataset has its own latent series here, drawn from its own random stream (`
 to the shared world where the datasets must agree: the stock of people in services is the public statistics'
 ``in_services`` (the activation rate), service costs are the ledger's cost centres of pay subsidy, coaching and
 training and of integration training, and the grants paid each month add up to the ledger's grant account of the
-voluntary budget class. Calibration figures come from ../shared/DOMAIN.md; the rest are demo assumptions.
+voluntary budget class. Calibration figures come from docs/domain.md; the rest are demo assumptions.
 """
 
 from __future__ import annotations
@@ -91,12 +91,12 @@ def save_workbook(workbook: openpyxl.Workbook, path: Path, stamp: datetime) -> P
 # ---------------------------------------------------------------------------------------------------------------
 # Customer service events (client system report, .xlsx)
 
-# New job searches a month at 9,000 unemployed (trend) outside the seasons (DOMAIN.md: about 700–900, July peak).
+# New job searches a month at 9,000 unemployed (trend) outside the seasons (docs/domain.md: about 700–900, July peak).
 NEW_JOBSEEKERS_BASE = 770
 NEW_SHARE = {"alle 20": 0.07, "20-24": 0.15, "25-29": 0.13, "30-54": 0.50, "55-": 0.15}
 SUMMER_YOUTH = {"alle 20": 1.6, "20-24": 1.3}  # school leavers register in June–July
 # Share of initial interviews held within 10 working days. The average wait in Päijät-Häme was about 35 days in
-# 2025 (DOMAIN.md), so few made the 5-day rule; staffing up for the 10-day rule of 2026 lifts the shares.
+# 2025 (docs/domain.md), so few made the 5-day rule; staffing up for the 10-day rule of 2026 lifts the shares.
 WITHIN_10_SHARE = {Period(2025, 1): 0.14, Period(2025, 12): 0.30, Period(2026, 1): 0.55, Period(2026, 6): 0.74}
 WITHIN_5_OF_10 = {Period(2025, 1): 0.38, Period(2026, 6): 0.46}  # of those within 10 days, the share within 5
 INTERVIEWS_PER_NEW = {Period(2025, 1): 0.90, Period(2025, 12): 0.96, Period(2026, 6): 0.99}
@@ -227,7 +227,7 @@ COST_POOLS: dict[str, dict[str, float]] = {
     "451060": {"Kotoutumiskoulutus": 0.70},  # the rest of that centre is change security
 }
 # Status 3 and 6 months after the service: open-market work, subsidised work, education, unemployed, outside the
-# labour force. All services together land near the national 22 % / 25 % open-market shares (DOMAIN.md);
+# labour force. All services together land near the national 22 % / 25 % open-market shares (docs/domain.md);
 # rehabilitative work and integration training are clearly weaker, so an effectiveness threshold flags them.
 STATUS_PROBABILITIES: dict[str, dict[int, tuple[float, float, float, float, float]]] = {
     "Palkkatuki": {3: (0.30, 0.12, 0.04, 0.46, 0.08), 6: (0.33, 0.08, 0.05, 0.45, 0.09)},
@@ -376,11 +376,11 @@ GRANT_MONTH_SHARES: dict[str, list[float]] = {
     "Työpajat": [0.23, 0.20, 0.20, 0.23, 0.20, 0.06, 0.05, 0.12, 0.23, 0.23, 0.23, 0.23],
     "Yhdistysavustukset": [0.10, 0.25, 0.25, 0.10, 0.08, 0.02, 0.02, 0.05, 0.05, 0.07, 0.07, 0.07],
 }
-LAHTI_LISA_FIRST = Period(2025, 2)  # Lahti-lisä under the city's new rules from February 2025 (DOMAIN.md)
-SUMMER_JOB_VOUCHER_EUR = 300  # every 9th-grader (DOMAIN.md)
-NINTH_GRADERS = (1250, 1300)  # the cohort that gets a voucher each spring (DOMAIN.md)
-LAHTI_LISA_MONTHLY_EUR = (950.0, 1200.0)  # mean paid per recipient and month; the maximum is 1,260 (DOMAIN.md)
-LAHTI_LISA_MONTHS = 4.5  # mean subsidy length (at most 6 months, DOMAIN.md)
+LAHTI_LISA_FIRST = Period(2025, 2)  # Lahti-lisä under the city's new rules from February 2025 (docs/domain.md)
+SUMMER_JOB_VOUCHER_EUR = 300  # every 9th-grader (docs/domain.md)
+NINTH_GRADERS = (1250, 1300)  # the cohort that gets a voucher each spring (docs/domain.md)
+LAHTI_LISA_MONTHLY_EUR = (950.0, 1200.0)  # mean paid per recipient and month; the maximum is 1,260 (docs/domain.md)
+LAHTI_LISA_MONTHS = 4.5  # mean subsidy length (at most 6 months, docs/domain.md)
 RECRUITMENT_BONUS_EUR = 2000.0  # demo assumption
 INTERN_MONTHLY_EUR = 1900.0  # demo assumption
 WORKSHOPS = 3  # the environmental workshop and two youth workshops (plan, section 1 table)

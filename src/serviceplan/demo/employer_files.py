@@ -2,7 +2,7 @@
 
 Calibration: the vacancies the employer services receive follow the new vacancies of Lahti's public statistics
 (``world.labour_market.new_vacancies``) and the open ones at month end its open vacancies (just under 800 in
-August 2025, over 1,000 a year earlier; DOMAIN.md). The other figures are demo assumptions, stated below.
+August 2025, over 1,000 a year earlier; docs/domain.md). The other figures are demo assumptions, stated below.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ MONTHS_FI = (
 )
 
 # Per occupational field (same order as FIELDS): share of the vacancies, mean days to fill in early 2025 and
-# share of received vacancies that get filled. ASSUMPTIONS of the demo: health care fills slowest, hospitality
+# share of received vacancies that get filled. ASSUMPTIONS A29 of the demo: health care fills slowest, hospitality
 # fastest; about 55 % of vacancies are marked filled.
 FIELD_PROFILE: dict[str, tuple[float, float, float]] = {
     "Teollisuus ja tekniikka": (0.20, 34.0, 0.56),

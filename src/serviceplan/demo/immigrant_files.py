@@ -1,7 +1,7 @@
 """Demo files of the immigrant services' monthly report (Finnish CSV, UTF-8 with BOM).
 
 Calibration: the foreign-language customers follow the foreign national unemployed of Lahti's public statistics
-(``world.labour_market.foreign``: 1,246 in January 2025, DOMAIN.md). Customers also include employed jobseekers,
+(``world.labour_market.foreign``: 1,246 in January 2025, docs/domain.md). Customers also include employed jobseekers,
 people in services and Finnish citizens with a foreign mother tongue (about 9 % of Lahti's population speaks a
 foreign language), hence the factor below. Shares by language group, the integration period and the monthly
 moves are demo assumptions; several groups have small counts on purpose.
@@ -19,7 +19,7 @@ from serviceplan.periods import Period, month_range
 from serviceplan.sources.breakdown import TOTAL_LABEL
 from serviceplan.sources.immigrants import CONTRACT
 
-CUSTOMERS_PER_FOREIGN_UNEMPLOYED = 1.8  # ASSUMPTION
+CUSTOMERS_PER_FOREIGN_UNEMPLOYED = 1.8  # ASSUMPTION A30
 # Per language group: share of the foreign-language customers and share of the group in the integration period.
 GROUP_PROFILE: dict[str, tuple[float, float]] = {
     "Ukraina": (0.22, 0.45),

@@ -1,20 +1,20 @@
 """The demo's labour markets outside Lahti: the 12 largest cities, their regions and the whole country.
 
 Lahti's series come from :attr:`serviceplan.demo.world.World.labour_market` (calibrated to KEHA's figures for
-Lahti, DOMAIN.md). Every other region gets its own series from a :class:`Profile`: its own level, trend,
+Lahti, docs/domain.md). Every other region gets its own series from a :class:`Profile`: its own level, trend,
 seasonality, youth, long-term and foreign-national shares, foreign nationals' and young people's unemployment
 rates, and vacancies. No region is a scaled copy of another.
 
 Where the magnitudes come from (docs/assumptions.md, A7):
 
-* whole country: unemployment rate 12.0 % in January 2025 (KEHA, DOMAIN.md); in June 2026 about 352,000
+* whole country: unemployment rate 12.0 % in January 2025 (KEHA, docs/domain.md); in June 2026 about 352,000
   unemployed of a labour force of about 2.74 million (12.8 %), and about 34,900 open and 37,000 new vacancies in
   April 2026 (register figures quoted by third-party StatFin clients, 2026);
 * the cities' labour forces: roughly half of their populations (Statistics Finland, 2024: Helsinki about 675,000,
   Espoo 320,000, Tampere 260,000, Vantaa 250,000, Oulu 215,000, Turku 205,000, Jyväskylä 148,000, Kuopio
   125,000, Lahti 120,600, Pori 83,000, Kouvola 79,000, Joensuu 78,000 inhabitants; rounded, as remembered);
 * everything else (each city's and region's rate, trend, seasonality, shares, rates of the young and of foreign
-  nationals, vacancies per unemployed) is a demo ASSUMPTION in the range such figures take in Finland: the
+  nationals, vacancies per unemployed) is a demo ASSUMPTION A7 in the range such figures take in Finland: the
   capital region lower and less seasonal, the eastern and industrial towns higher and more seasonal, foreign
   nationals concentrated in the capital region. Not real figures: replace the demo with a real fetch.
 """
@@ -58,7 +58,7 @@ class Profile:
     activation: float  # activation rate (people in services / (unemployed + in services))
 
 
-# Demo ASSUMPTIONS except where the module docstring names a source (labour forces, the country's rate).
+# Demo ASSUMPTIONS A7 except where the module docstring names a source (labour forces, the country's rate).
 PROFILES: dict[str, Profile] = {
     # the whole country
     "SSS": Profile(2_745_000, 12.0, 1.1, 0.5, 0.9, 0.125, 17.5, 0.22, 0.31, 0.130, 26.0, 0.100, 0.27),

@@ -1,6 +1,6 @@
 """Demo files of the partner network: YAML snapshots, delivered when the network changes.
 
-Real organisations named in the plan or DOMAIN.md appear under their own names (Salpaus, Ladec, LAB, LUT,
+Real organisations named in the plan or docs/domain.md appear under their own names (Salpaus, Ladec, LAB, LUT,
 International House Lahti, Ohjaamo, Päijät-Hämeen hyvinvointialue, KEHA-keskus, Kela, youth services); every
 other partner is a clearly generic one ("Yhdistys A", "Valmennusyritys B"). The agreements and links are
 illustrations, not the city's real contracts. The snapshots tell the plan's story: the network grows during

@@ -8,7 +8,7 @@ one parameter change.
 
 Deliveries before June 2026 use Statistics Finland's old conventions (long table ids, variables
 ``Alue``/``Kuukausi``/``Tiedot``, no prefixes). From June 2026 on they follow what was observed of the live API v1
-after the change of 8.6.2026 (DOMAIN.md): short table ids, ``Alue`` kept, ``timeperiod_m`` and ``contentscode``,
+after the change of 8.6.2026 (docs/domain.md): short table ids, ``Alue`` kept, ``timeperiod_m`` and ``contentscode``,
 12r5's content codes unprefixed, and ``role.geo``, ``note`` and ``extension.px`` present. In both, a true zero
 is sent as ``null`` with the status ``-`` (PX "nil"). Where nothing was observed for ``tyonv`` the demo
 ASSUMES what was seen elsewhere (hyphen-prefixed value codes like ``tyonv-AKTASTE``, breakdown variables named by

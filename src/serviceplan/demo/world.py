@@ -1,4 +1,6 @@
-"""The latent monthly series behind the demo dataset, calibrated to Lahti (figures from ../shared/DOMAIN.md).
+"""The latent monthly series behind the demo dataset, calibrated to Lahti (figures from docs/domain.md).
+
+The demo data is not real (ASSUMPTION A6).
 
 Every demo file is rendered from one :class:`World`, so the datasets are consistent with each other. The
 numbers depend only on the seed and the month, never on today's date.
@@ -17,7 +19,7 @@ from serviceplan.params import BenefitShareRule
 from serviceplan.periods import Period, month_range
 
 DEFAULT_SEED = 398_2025
-HOME_REGION = "KU398"  # the statistics code of the city the world is calibrated to (Lahti, DOMAIN.md)
+HOME_REGION = "KU398"  # the statistics code of the city the world is calibrated to (Lahti, docs/domain.md)
 PUBLIC_FIRST = Period(2024, 1)  # public statistics start here
 CITY_FIRST = Period(2025, 1)  # the city's own datasets start when it took over the services
 DEMO_LAST = Period(2026, 6)
@@ -43,15 +45,15 @@ MONTH_PROFILE = {
 }
 
 # Benefit recipients with 101+ accumulated days in Lahti by Kela's day class, January 2025 (demo calibration:
-# about 9,000 unemployed of whom a third long-term, DOMAIN.md), and the average monthly benefit per recipient.
+# about 9,000 unemployed of whom a third long-term, docs/domain.md), and the average monthly benefit per recipient.
 RECIPIENTS_2025_01 = {"101-200": 1500, "201-300": 1100, "301-400": 900, "401-": 3800}
 MEAN_BENEFIT_EUR = 805.0
-# Kela could not bill some transfers until October 2025 (DOMAIN.md): those invoices carry older months.
+# Kela could not bill some transfers until October 2025 (docs/domain.md): those invoices carry older months.
 CATCH_UP = {Period(2025, 10): 0.07, Period(2025, 11): 0.05}
 
 
 def seasonal_unemployment(period: Period) -> float:
-    """Multiplicative seasonal factor of unemployment: peaks in January and July (DOMAIN.md)."""
+    """Multiplicative seasonal factor of unemployment: peaks in January and July (docs/domain.md)."""
     m = period.month
     return 1.0 + 0.035 * math.cos(2 * math.pi * (m - 1) / 12) + 0.045 * math.exp(-((m - 7) ** 2) / 1.5)
 
@@ -103,7 +105,7 @@ def _interpolate(anchors: dict[Period, float], period: Period) -> float:
     return points[-1][1]
 
 
-# Lahti anchors (KEHA figures reported by the city, DOMAIN.md); values between them are interpolated and the
+# Lahti anchors (KEHA figures reported by the city, docs/domain.md); values between them are interpolated and the
 # seasonal pattern is laid on top. 2026 anchors are demo assumptions (a slow turn of the trend).
 UNEMPLOYED_TREND = {
     Period(2024, 1): 8265 / 1.035,
@@ -119,7 +121,7 @@ OPEN_VACANCIES = {Period(2024, 8): 1020, Period(2025, 8): 790, Period(2026, 6): 
 LABOUR_FORCE = 56_800
 # Labour force of the under-25s and of foreign nationals, for their unemployment rates (tables 12th and 12tg).
 # Calibrated so that January 2025 gives about KEHA's 19.8 % (1,071 young unemployed) and 37.8 % (1,246 foreign
-# nationals) (DOMAIN.md); the growth of the foreign labour force follows FOREIGN_TREND (demo assumption). The
+# nationals) (docs/domain.md); the growth of the foreign labour force follows FOREIGN_TREND (demo assumption). The
 # young labour force swells in summer, when students look for summer jobs (demo assumption).
 YOUTH_LABOUR_FORCE = 1071 / 0.198
 FOREIGN_LABOUR_FORCE = {Period(2024, 1): 2600, Period(2025, 1): 1246 / 0.378, Period(2026, 6): 3850}

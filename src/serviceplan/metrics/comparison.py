@@ -174,7 +174,7 @@ def indicator_symbols(statistics: pd.DataFrame, regions: list[str], month: str) 
 
 def rank(values: pd.Series, direction: str) -> pd.Series:
     """Places 1..n of the non-missing ``values`` (1 = best: the lowest for ``lower_better``, the highest for
-    ``higher_better``); equal values share the better place; missing values get NaN."""
+    ``higher_better``); equal values share the better place; missing values get NaN (ASSUMPTION A9)."""
     return values.rank(method="min", ascending=direction == "lower_better", na_option="keep")
 
 

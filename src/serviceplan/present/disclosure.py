@@ -1,6 +1,6 @@
 """Disclosure control and the report's one symbol legend.
 
-The legend (Statistics Finland's PX convention, DOMAIN.md): every page, table note and KPI note uses these symbols
+The legend (Statistics Finland's PX convention, docs/domain.md): every page, table note and KPI note uses these symbols
 and no others in place of a number, each with exactly one meaning.
 
 - ``..`` (:data:`CONFIDENTIAL`, ``params.disclosure.symbol``): confidential, hidden by disclosure control.
@@ -13,7 +13,7 @@ and no others in place of a number, each with exactly one meaning.
 between two values (``1–4``, ``tammi–kesäkuu``) is a range, not a symbol. :func:`legend` explains the ``.`` and
 ``–`` a table shows; :func:`explanation` explains ``..`` with the suppression rule.
 
-The rule (DOMAIN.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
+The rule (docs/domain.md, ``params.disclosure``): a count of 1..``min_count``-1 people is *primarily* suppressed and
 shown as the symbol (Statistics Finland's ``..``). A zero is shown: it reveals nobody.
 
 *Secondary* suppression: a table's row and column sums are known (printed in the table or elsewhere in the

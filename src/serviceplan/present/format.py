@@ -1,6 +1,6 @@
 """Finnish number, percent, euro, month and date formats, from Babel's CLDR data for the ``fi`` locale.
 
-Conventions (DOMAIN.md, Finnish practice): decimal comma; a narrow no-break space (U+202F) between thousands, but
+Conventions (docs/domain.md, Finnish practice): decimal comma; a narrow no-break space (U+202F) between thousands, but
 not in years; a no-break space (U+00A0) before ``%`` and ``€`` so a value never wraps away from its unit; the
 minus sign U+2212; months ``tammikuu 2025`` (short ``tammi 2025``); dates ``30.6.2025``.
 

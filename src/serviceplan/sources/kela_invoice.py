@@ -3,7 +3,7 @@
 Kela bills the home municipality monthly in arrears for people who have received benefit for 101 or more days;
 the share grows with accumulated days (the step table is a parameter). One file a billing month, Finnish CSV.
 Rows are by benefit month and accumulated-days class; a regular invoice covers the previous month, and a
-catch-up invoice (October–November 2025, DOMAIN.md) also carries older benefit months.
+catch-up invoice (October–November 2025, docs/domain.md) also carries older benefit months (ASSUMPTION A5).
 """
 
 from __future__ import annotations

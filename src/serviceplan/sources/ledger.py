@@ -1,8 +1,8 @@
 """Finance ledger export: the month's operating costs of employment services by cost centre, account and budget
 class. Delivered by the city's financial administration as a Finnish CSV (``;``, decimal comma, UTF-8 with BOM).
 
-The ledger holds operating costs only. The municipal share of unemployment benefits is booked from Kela's
-invoice and comes from :mod:`serviceplan.sources.kela_invoice`, so the two cost kinds stay separate
+The ledger holds operating costs only (ASSUMPTION A3). The municipal share of unemployment benefits is booked from
+Kela's invoice and comes from :mod:`serviceplan.sources.kela_invoice`, so the two cost kinds stay separate
 (plan, policy line 1).
 """
 

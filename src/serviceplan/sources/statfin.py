@@ -133,7 +133,7 @@ class TableSpec:
 
 
 # Content codes of 12r5 as seen in real metadata and queries (docs/data-log.md lists where and when): every code
-# below except TYOTTOMAT30. The codes of the other tables are ASSUMED until seen in their real metadata:
+# below except TYOTTOMAT30. The codes of the other tables are ASSUMED (ASSUMPTION A8) until seen in their real metadata:
 # `serviceplan fetch statfin` reads the metadata first and stops, naming the codes the table offers, if a code
 # here is missing, so an assumed code can never bring a wrong number.
 TABLES: dict[str, TableSpec] = {
