@@ -14,8 +14,8 @@ import nbformat
 import papermill
 import pytest
 
-from serviceplan import demo
-from serviceplan.paths import ENV_HOME, Workspace
+from serviceplan.core.paths import ENV_HOME, Workspace
+from serviceplan.inputs import demo
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -111,7 +111,7 @@ def run_page(demo_workspace: Workspace, tmp_path: Path) -> Callable[[str, str], 
 class NbvalWorkspace:
     """Points every kernel nbval starts at a throw-away demo workspace, never at the checkout's data.
 
-    The notebooks find their workspace through ``SERVICEPLAN_HOME`` (:func:`serviceplan.paths.find_workspace`); a
+    The notebooks find their workspace through ``SERVICEPLAN_HOME`` (:func:`serviceplan.core.paths.find_workspace`); a
     kernel inherits the environment it is started in, so the variable is set only while nbval sets up a notebook
     (which starts its kernel) and the rest of the test session does not see it. The workspace holds the demo
     dataset, generated once per test process on first use, and is removed when the session ends.

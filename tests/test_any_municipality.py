@@ -13,13 +13,13 @@ import nbformat
 import pandas as pd
 import pytest
 
-from serviceplan import data
-from serviceplan.areas import AREAS
-from serviceplan.batch import run_periods
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.sources import statfin
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.sources import statfin
+from serviceplan.metrics.areas import AREAS
+from serviceplan.publish.batch import run_periods
 
 REPO = Path(__file__).resolve().parents[1]
 JUNE = Period(2026, 6)

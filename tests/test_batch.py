@@ -25,15 +25,15 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, new_workspace
-from serviceplan import kernel_fork, versions
-from serviceplan import manifest as mf
-from serviceplan.areas import Area
-from serviceplan.batch import run_periods
 from serviceplan.cli import main
-from serviceplan.errors import DataError, RunError
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.errors import DataError, RunError
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.publish import kernel_fork, versions
+from serviceplan.publish import manifest as mf
+from serviceplan.publish.batch import run_periods
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JUNE = Period(2025, 6)
@@ -357,10 +357,10 @@ RUNNER = """
 import sys
 from pathlib import Path
 
-from serviceplan.areas import Area
-from serviceplan.batch import run_periods
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.publish.batch import run_periods
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 
 if __name__ == "__main__":
     slow = Area("fx_slow", "fx_slow.ipynb", "Hidas", "-", (), None)
@@ -422,7 +422,7 @@ def test_real_budget_notebook_publishes_and_reruns_unchanged(
     demo_workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The budget page as registered (the other pages have tests of their own), then the command line."""
-    from serviceplan.areas import get
+    from serviceplan.metrics.areas import get
 
     budget = get("budget")
     if not (REPO / "notebooks" / budget.notebook).is_file():

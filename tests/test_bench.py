@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from serviceplan import bench, versions
-from serviceplan import render as rd
-from serviceplan.areas import Area
+from serviceplan.bench import benchmark as bench
 from serviceplan.cli import main
-from serviceplan.errors import UsageError
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.errors import UsageError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.publish import render as rd
+from serviceplan.publish import versions
 
 TINY = Area("bench_fx", "bench_fx.ipynb", "Testisivu", "-", (), None)
 
@@ -229,7 +230,7 @@ def test_command_lines_of_both_pipelines(tmp_path: Path) -> None:
     assert real[1:] == ["-m", "serviceplan.cli", "--workspace", str(ws.root), "run", "2026-06", "--jobs", "2",
                         "--revise", "why"]  # fmt: skip
     driver = bench.serviceplan_command(bench.replace(config, areas=(TINY,)), ws, "2026-05..2026-06")
-    assert driver[1:3] == ["-m", "serviceplan.bench"]
+    assert driver[1:3] == ["-m", "serviceplan.bench.benchmark"]
     assert json.loads(driver[driver.index("--areas-json") + 1])[0]["notebook"] == TINY.notebook
 
 

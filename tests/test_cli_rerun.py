@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan import cli, versions
-from serviceplan.errors import RunError
-from serviceplan.manifest import write_json
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.render import landing_html, write_landing_page
-from serviceplan.run_lock import read_owner
+from serviceplan import cli
+from serviceplan.core.errors import RunError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.publish import versions
+from serviceplan.publish.manifest import write_json
+from serviceplan.publish.render import landing_html, write_landing_page
+from serviceplan.publish.run_lock import read_owner
 from test_run_lock import lock_held_elsewhere
 
 JUNE = Period(2025, 6)
@@ -53,7 +54,7 @@ def _run_in_subprocess(ws: Workspace, *args: str) -> tuple[int, str, dict[str, b
         "import json, sys\n"
         "from serviceplan.cli import main\n"
         f"code = main({['--workspace', str(ws.root), 'run', *args]!r})\n"
-        "print(json.dumps({m: m in sys.modules for m in ('serviceplan.batch', 'pandas', 'papermill')}))\n"
+        "print(json.dumps({m: m in sys.modules for m in ('serviceplan.publish.batch', 'pandas', 'papermill')}))\n"
         "sys.exit(code)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "SERVICEPLAN_HOME"}
@@ -71,7 +72,7 @@ def test_published_month_is_answered_without_the_batch(published: Workspace) -> 
     latest = versions.revisions_of(published, JUNE)[-1]
     assert output == versions.already_published_message(JUNE, latest)
     assert "2025-06 is already published" in output and '--revise "reason"' in output
-    assert imported == {"serviceplan.batch": False, "pandas": False, "papermill": False}
+    assert imported == {"serviceplan.publish.batch": False, "pandas": False, "papermill": False}
     assert tree_state(published.reports_dir) == before  # byte for byte, modification times too
     assert not (published.reports_dir / versions.LOCK).exists()
 
@@ -84,7 +85,7 @@ def test_newest_month_is_the_default_and_the_latest_revision_is_named(published:
     code, output, imported = _run_in_subprocess(published)
     assert code == 0
     assert f"({revision})" in output
-    assert not imported["serviceplan.batch"]
+    assert not imported["serviceplan.publish.batch"]
 
 
 def test_fast_path_repairs_a_stale_landing_page_as_the_batch_does(
@@ -129,9 +130,9 @@ def test_a_run_in_progress_is_reported_as_the_batch_reports_it(published: Worksp
 def test_revise_and_force_never_take_the_fast_path(published: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str | None] = []
     monkeypatch.setattr(cli, "_rerun_published", lambda ws, periods: calls.append(periods))
-    import serviceplan.batch
+    import serviceplan.publish.batch
 
-    monkeypatch.setattr(serviceplan.batch, "run_periods", lambda *args, **kwargs: 7)
+    monkeypatch.setattr(serviceplan.publish.batch, "run_periods", lambda *args, **kwargs: 7)
     root = str(published.root)
     assert cli.main(["--workspace", root, "run", "2025-06", "--revise", "corrected ledger"]) == 7
     assert cli.main(["--workspace", root, "run", "2025-06", "--force"]) == 7

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan.contracts import Column, Contract, parse_fi_number, parse_period_text
-from serviceplan.errors import DataError, UsageError
-from serviceplan.periods import Period, month_range, parse_periods
-from serviceplan.privacy import contains_identity_code
-from serviceplan.readers import read_finnish_csv
+from serviceplan.core.errors import DataError, UsageError
+from serviceplan.core.identity_codes import contains_identity_code
+from serviceplan.core.periods import Period, month_range, parse_periods
+from serviceplan.inputs.contracts import Column, Contract, parse_fi_number, parse_period_text
+from serviceplan.inputs.readers import read_finnish_csv
 
 
 def test_periods():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from serviceplan.data import build_canonical, ensure_data, input_files, load, newest_period, raw_periods
-from serviceplan.errors import DataError, UsageError
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.errors import DataError, UsageError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import build_canonical, ensure_data, input_files, load, newest_period, raw_periods
 
 
 def test_load_keeps_only_rows_up_to_the_period(demo_workspace: Workspace):

@@ -9,14 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan import contracts, data
-from serviceplan import manifest as mf
-from serviceplan.contracts import Column, Contract
-from serviceplan.errors import DataError
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.readers import RawTable, read_finnish_csv
-from serviceplan.sources import DATASETS, services
+from serviceplan.core.errors import DataError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs import contracts
+from serviceplan.inputs.contracts import Column, Contract
+from serviceplan.inputs.readers import RawTable, read_finnish_csv
+from serviceplan.inputs.sources import DATASETS, services
+from serviceplan.publish import manifest as mf
 
 JUNE = Period(2025, 6)
 VALID_CODE = "131052-308T"  # a valid personal identity code (the check character fits)

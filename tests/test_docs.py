@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from serviceplan.sources import DATASETS
+from serviceplan.inputs.sources import DATASETS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -26,7 +26,11 @@ def test_readme_says_up_front_what_make_test_needs_and_what_is_skipped():
     tests = "\n".join(p.read_text(encoding="utf-8") for p in (DOCS.parent / "tests").glob("test_*.py"))
     makefile = (DOCS.parent / "Makefile").read_text(encoding="utf-8")
     tools = set(re.findall(r"command -v (\w+)", makefile)) | set(re.findall(r'shutil\.which\("([\w-]+)"\)', tests))
-    tools |= {"Chromium", "chromedriver", "Quarto"}  # serviceplan.accessibility.find_browser, serviceplan.render
+    tools |= {
+        "Chromium",
+        "chromedriver",
+        "Quarto",
+    }  # serviceplan.publish.accessibility_gate.find_browser, serviceplan.publish.render
     assert {"npm", "pdftotext"} <= tools
     missing = sorted(tool for tool in tools if tool.lower() not in quick_start.lower())
     assert not missing, f"README.md's quick start does not name: {missing}"

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan import accessibility
-from serviceplan.accessibility import AxeSession, page_problems
-from serviceplan.areas import AREAS
-from serviceplan.params import Params, load_params
-from serviceplan.paths import Workspace
+from serviceplan.core.params import Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.metrics.areas import AREAS
+from serviceplan.publish import accessibility_gate as accessibility
+from serviceplan.publish.accessibility_gate import AxeSession, page_problems
 from test_gate_privacy import demo_release
 
 REPO = Path(__file__).resolve().parents[1]

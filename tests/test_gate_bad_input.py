@@ -42,12 +42,13 @@ import pytest
 from rich.console import Console
 
 from hetu_samples import CODE, CODE_1900S_Y, WRITTEN_FORMS, holds_code
-from serviceplan import batch, data
-from serviceplan.batch import run_periods
 from serviceplan.cli import main
-from serviceplan.data import load, validate_period
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.canonical import load, validate_period
+from serviceplan.publish import batch
+from serviceplan.publish.batch import run_periods
 
 PERIOD = "2025-06"
 PUBLISHED = "2025-05"
@@ -1131,7 +1132,7 @@ def stored_codes(ws: Workspace, since: float) -> int:
 
 
 def test_the_suite_covers_every_dataset_and_enough_cases() -> None:
-    from serviceplan.sources import DATASETS
+    from serviceplan.inputs.sources import DATASETS
 
     assert len(CASES) >= 90
     assert len({c.id for c in CASES}) == len(CASES)

@@ -27,8 +27,8 @@ import nbformat
 import pytest
 from nbval.plugin import get_sanitize_patterns
 
-from serviceplan.areas import AREAS, get
-from serviceplan.paths import ENV_HOME, Workspace
+from serviceplan.core.paths import ENV_HOME, Workspace
+from serviceplan.metrics.areas import AREAS, get
 from tools_loader import load_tool
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,7 +59,7 @@ def test_expected_periods_are_the_tools_periods() -> None:
 
 def test_every_existing_notebook_is_an_area_with_expected_copies() -> None:
     ready = TOOL.ready_notebooks()
-    assert ready, "no notebook of serviceplan.areas.AREAS exists in notebooks/"
+    assert ready, "no notebook of serviceplan.metrics.areas.AREAS exists in notebooks/"
     assert ready == [a.notebook for a in AREAS if (REPO / "notebooks" / a.notebook).is_file()]
     for period in TOOL.PERIODS:
         present = sorted(p.name for p in (EXPECTED / period).glob("*.ipynb"))
@@ -156,7 +156,7 @@ import os
 
 from IPython.display import Markdown, display
 
-from serviceplan.paths import find_workspace
+from serviceplan.core.paths import find_workspace
 
 now = datetime.datetime.now()
 print(f"Ajettu {now.isoformat()} eli {now.day}.{now.month}.{now.year} klo {now.hour}.{now.minute:02d}")

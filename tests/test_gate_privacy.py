@@ -1,4 +1,4 @@
-"""Gate 2, privacy: nothing person-level in what would be published (serviceplan.privacy_gate).
+"""Gate 2, privacy: nothing person-level in what would be published (serviceplan.publish.privacy_gate).
 
 Three layers of evidence:
 
@@ -11,7 +11,7 @@ Three layers of evidence:
   contact details, a page that shows a dataset's small counts unsuppressed and prints a raw line) stop
   publishing; and the real report of the demo data passes the gate.
 
-The batch calls the gate right before publishing (``serviceplan.batch._finish``), so the end-to-end tests run
+The batch calls the gate right before publishing (``serviceplan.publish.batch._finish``), so the end-to-end tests run
 the real path.
 """
 
@@ -32,18 +32,19 @@ import pytest
 
 from conftest import new_workspace
 from hetu_samples import CODE, CODE_2000S, WRITTEN_FORMS, holds_code, wrong_check
-from serviceplan import manifest as mf
-from serviceplan import privacy, privacy_gate, versions
-from serviceplan.areas import AREAS, Area, get
-from serviceplan.batch import run_periods
-from serviceplan.data import input_files, load
-from serviceplan.errors import DataError, RunError, ServiceplanError, Violation
-from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.params import Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core import identity_codes as privacy
+from serviceplan.core.errors import DataError, RunError, ServiceplanError, Violation
+from serviceplan.core.params import Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import input_files, load
+from serviceplan.metrics.areas import AREAS, Area, get
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 from serviceplan.present.tables import TABLE_MARKER
-from serviceplan.privacy_gate import Leak, Segment
+from serviceplan.publish import manifest as mf
+from serviceplan.publish import privacy_gate, versions
+from serviceplan.publish.batch import run_periods
+from serviceplan.publish.privacy_gate import Leak, Segment
 
 REPO = Path(__file__).resolve().parents[1]
 JUNE = Period(2025, 6)
@@ -325,7 +326,7 @@ def test_the_command_line_redacts_whatever_it_prints(
 
 
 def test_the_published_log_of_a_notebook_is_redacted(tmp_path: Path) -> None:
-    from serviceplan import batch
+    from serviceplan.publish import batch
 
     log = tmp_path / "07_page.log"
     log.write_text(f"Traceback: KeyError '{wrong_check(CODE)}' in {tmp_path}/data\n", encoding="utf-8")
@@ -334,7 +335,7 @@ def test_the_published_log_of_a_notebook_is_redacted(tmp_path: Path) -> None:
 
 
 def test_the_canonical_store_keeps_no_identity_code(workspace: Workspace) -> None:
-    from serviceplan import data
+    from serviceplan.inputs import canonical as data
 
     target = workspace.canonical_dir / "plan_actions" / "2025-06.parquet"
     stamp = target.with_suffix(".json")
@@ -545,8 +546,8 @@ def run_gated(ws: Workspace, areas: tuple[Area, ...]) -> int:
 
 LEAKY_NOTEBOOK = """
 from pathlib import Path
-from serviceplan.data import load
-from serviceplan.notebook import setup
+from serviceplan.inputs.canonical import load
+from serviceplan.metrics.context import setup
 from serviceplan.present import tables
 
 ctx = setup(period, workspace)
@@ -622,7 +623,7 @@ def leaky_run(tmp_path_factory: pytest.TempPathFactory, demo_raw: Path) -> tuple
     shutil.copytree(demo_raw, ws.raw_dir)
     plant_contact_details(ws)
     write_leaky_notebook(ws)
-    from serviceplan.data import validate_period
+    from serviceplan.inputs.canonical import validate_period
 
     validate_period(ws, JUNE)  # the planted inputs pass their contracts
     areas = (get("ecosystems"), get("knowledge"), LEAKY)

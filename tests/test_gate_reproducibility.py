@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from serviceplan import manifest as mf
-from serviceplan.areas import AREAS, Area, get
-from serviceplan.batch import run_periods
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import AREAS, Area, get
+from serviceplan.publish import manifest as mf
+from serviceplan.publish.batch import run_periods
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = Period(2025, 11)

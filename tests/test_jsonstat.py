@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan import jsonstat
-from serviceplan.errors import DataError
+from serviceplan.core.errors import DataError
+from serviceplan.inputs import jsonstat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "statfin"
 FILE = "data/raw/2025-01/statfin_12r5.json"

@@ -1,4 +1,4 @@
-"""Kernels forked from a process that imported the notebooks' libraries already (serviceplan.kernel_fork).
+"""Kernels forked from a process that imported the notebooks' libraries already (serviceplan.publish.kernel_fork).
 
 Each execution runs in its own Python process (as a batch worker does): the process imports a marker module,
 forks the zygote, and Papermill executes a small notebook whose cells report what the kernel sees.
@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from serviceplan import kernel_fork
+from serviceplan.publish import kernel_fork
 
 pytestmark = pytest.mark.skipif(not kernel_fork.can_fork(), reason="kernels are forked only where os.fork exists")
 
@@ -24,7 +24,7 @@ DRIVER = textwrap.dedent(
     """
     import json, os, sys
     import papermill
-    from serviceplan import kernel_fork
+    from serviceplan.publish import kernel_fork
 
     notebook, output, cwd, fork, timeout = sys.argv[1:6]
     sys.modules["serviceplan_marker"] = type(sys)("serviceplan_marker")  # imported here, before the fork
@@ -210,7 +210,7 @@ def _format_keywords(node: object) -> list[str]:
 
 
 def test_notebook_schemas_check_no_string_formats() -> None:
-    """serviceplan.worker_imports leaves jsonschema's iri format check out of the worker server: safe only while
+    """serviceplan.publish.worker_imports leaves jsonschema's iri format check out of the worker server: safe only while
     nbformat's schemas use no ``format`` keyword."""
     import nbformat.v4
 
@@ -225,7 +225,7 @@ def test_the_worker_server_imports_papermill_without_the_iri_parser(tmp_path: Pa
     code = textwrap.dedent(
         """
         import sys
-        import serviceplan.worker_imports
+        import serviceplan.publish.worker_imports
         import nbformat, papermill
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
         nbformat.validate(nb)

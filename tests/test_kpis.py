@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_judge_traffic_lights():
-    from serviceplan.kpis import judge
+    from serviceplan.metrics.kpis import judge
 
     assert judge(1.0, 1.0, "higher_better") == "ok"
     assert judge(0.95, 1.0, "higher_better") == "warn"  # exactly on the 5 % tolerance edge
@@ -27,13 +27,13 @@ import jsonschema  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from serviceplan import manifest as mf  # noqa: E402
-from serviceplan.areas import AREAS  # noqa: E402
-from serviceplan.batch import collect_kpis  # noqa: E402
-from serviceplan.errors import RunError  # noqa: E402
-from serviceplan.kpis import KPI_COLUMNS  # noqa: E402
-from serviceplan.params import load_params  # noqa: E402
-from serviceplan.periods import Period  # noqa: E402
+from serviceplan.core.errors import RunError  # noqa: E402
+from serviceplan.core.params import load_params  # noqa: E402
+from serviceplan.core.periods import Period  # noqa: E402
+from serviceplan.metrics.areas import AREAS  # noqa: E402
+from serviceplan.metrics.kpis import KPI_COLUMNS  # noqa: E402
+from serviceplan.publish import manifest as mf  # noqa: E402
+from serviceplan.publish.batch import collect_kpis  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_MONTHS = sorted(p.name for p in (REPO / "tests" / "expected").iterdir() if p.is_dir())

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan.errors import ParameterError
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.errors import ParameterError
+from serviceplan.core.params import BudgetByClass, Forecast, Params, WhatIf, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 from serviceplan.metrics import budget, budget_text, change, with_changes
-from serviceplan.params import BudgetByClass, Forecast, Params, WhatIf, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 REPO_PARAMS = Path(__file__).resolve().parents[1] / "params"
 
@@ -160,7 +160,7 @@ def test_catch_up_counts_in_the_actuals_but_not_in_the_run_rate():
     # two invoices to come (November, December): 1 200 + 1 100 x 2/11 = 1 400; flat months give no spread
     assert item.point_eur == pytest.approx(1400) and item.half_width_eur == pytest.approx(0)
     assert item.exceedance == "all"  # the catch-up is real money: the year does exceed 1 100
-    sentences = " ".join(budget.describe(analysis))
+    sentences = " ".join(budget_text.describe(analysis))
     assert "jälkilaskutusta" in sentences and "ei jatka sitä" in sentences
 
 
@@ -178,7 +178,7 @@ def test_january_before_kelas_first_invoice():
     # no invoice yet: the forecast is the budget (all of Kela's 11 invoices still to come)
     assert benefit.method == "budget" and benefit.point_eur == pytest.approx(1100) and benefit.ytd_eur == 0
     assert analysis.day_classes.empty and math.isnan(analysis.what_if.per_month_eur)
-    text = " ".join(budget.describe(analysis))
+    text = " ".join(budget_text.describe(analysis))
     assert "ensimmäistä laskua ei ole vielä tullut" in text and "vasta yhteen kuukauteen" in text
     assert "ei voi vielä laskea" in " ".join(budget_text.what_if_text(analysis.what_if))
 
@@ -309,7 +309,7 @@ def test_kpis_on_the_demo_data_match_the_ledger(demo_workspace):
     table = budget.kpis(ctx)
     assert list(table.columns) == list(KPI_COLUMNS) and table["kpi"].is_unique
     values = table.set_index("kpi")
-    from serviceplan.data import load
+    from serviceplan.inputs.canonical import load
 
     ledger = load("ledger", period, demo_workspace)
     budgeted = ledger[

@@ -10,13 +10,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from serviceplan.demo import labour_markets, statfin_files
-from serviceplan.demo.world import build_world
-from serviceplan.kpis import Context
+from serviceplan.core.params import Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.demo import labour_markets, statfin_files
+from serviceplan.inputs.demo.world import build_world
 from serviceplan.metrics import comparison, comparison_text
-from serviceplan.params import Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.kpis import Context
 from serviceplan.present import comparison_charts
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import EcosystemsParams, Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.plan import load_plan
+from serviceplan.inputs.sources.partners import CANONICAL_DTYPES, PartnerNetwork
 from serviceplan.metrics import ecosystems, ecosystems_text
-from serviceplan.params import EcosystemsParams, Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.plan import load_plan
-from serviceplan.sources.partners import CANONICAL_DTYPES, PartnerNetwork
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "05_ecosystems.ipynb"

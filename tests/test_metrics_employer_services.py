@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import EmployerServicesParams, Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 from serviceplan.metrics import employer_services as es
 from serviceplan.metrics import employer_services_text as text
-from serviceplan.params import EmployerServicesParams, Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "06_employer_services.ipynb"

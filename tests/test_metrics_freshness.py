@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import DATASETS
+from serviceplan.inputs.sources.base import Dataset
 from serviceplan.metrics import freshness
-from serviceplan.periods import Period
-from serviceplan.sources import DATASETS
-from serviceplan.sources.base import Dataset
 
 P = Period.parse
 

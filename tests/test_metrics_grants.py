@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serviceplan.errors import ParameterError
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.errors import ParameterError
+from serviceplan.core.params import GrantsParams, Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 from serviceplan.metrics import grants, grants_text
-from serviceplan.params import GrantsParams, Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "04_grants.ipynb"

@@ -9,16 +9,16 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import Disclosure, ImmigrantsParams, Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.sources import statfin
+from serviceplan.inputs.sources.immigrants import LANGUAGE_GROUPS
 from serviceplan.metrics import immigrants as im
 from serviceplan.metrics import immigrants_text as it
 from serviceplan.metrics import with_changes
-from serviceplan.params import Disclosure, ImmigrantsParams, Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 from serviceplan.present import charts, disclosure
-from serviceplan.sources import statfin
-from serviceplan.sources.immigrants import LANGUAGE_GROUPS
 
 matplotlib.use("Agg")
 

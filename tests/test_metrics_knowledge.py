@@ -11,15 +11,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import RiskBands, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.plan import Action, Assessment, DeadlineRules, Plan, PlanInfo, Risk
+from serviceplan.inputs.sources import statfin
+from serviceplan.inputs.sources.base import Dataset
 from serviceplan.metrics import knowledge, knowledge_text
-from serviceplan.params import RiskBands, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.plan import Action, Assessment, DeadlineRules, Plan, PlanInfo, Risk
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 from serviceplan.present import knowledge_charts
-from serviceplan.sources import statfin
-from serviceplan.sources.base import Dataset
 
 REPO = Path(__file__).resolve().parents[1]
 P = Period.parse

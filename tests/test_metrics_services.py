@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import Params, ServicesParams, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 from serviceplan.metrics import services, services_text
-from serviceplan.params import Params, ServicesParams, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_services.ipynb"

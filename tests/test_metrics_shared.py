@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan import data
-from serviceplan.kpis import Context
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.sources import grants, ledger, services, statfin
 from serviceplan.metrics import context_for, load, params_for, shared_loads, with_changes
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.sources import grants, ledger, services, statfin
+from serviceplan.metrics.kpis import Context
 
 REPO = Path(__file__).resolve().parents[1]
 JANUARY = Period(2026, 1)  # a month whose month before and year before both fall in the previous year

@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from serviceplan.areas import AREAS, Area
-from serviceplan.errors import ParameterError, UsageError
-from serviceplan.kpis import Context, KpiFunction, frame, kpi_row
+from serviceplan.core.errors import ParameterError, UsageError
+from serviceplan.core.params import Disclosure, Materiality, SummaryParams, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
 from serviceplan.metrics import change, change_kind, summary, summary_text
-from serviceplan.params import Disclosure, Materiality, SummaryParams, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.metrics.areas import AREAS, Area
+from serviceplan.metrics.kpis import Context, KpiFunction, frame, kpi_row
 from serviceplan.present import summary_charts
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,16 +9,16 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.params import Disclosure, Params, TargetGroupsParams, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.sources import statfin
 from serviceplan.metrics import target_groups as tg
 from serviceplan.metrics import target_groups_text as tt
 from serviceplan.metrics import with_changes
-from serviceplan.params import Disclosure, Params, TargetGroupsParams, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 from serviceplan.present import charts, disclosure
 from serviceplan.present.narrative import more_or_less
-from serviceplan.sources import statfin
 
 matplotlib.use("Agg")
 

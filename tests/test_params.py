@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan.errors import ParameterError
-from serviceplan.params import load_params
-from serviceplan.periods import Period
+from serviceplan.core.errors import ParameterError
+from serviceplan.core.params import load_params
+from serviceplan.core.periods import Period
 
 REPO_PARAMS = Path(__file__).resolve().parents[1] / "params"
 

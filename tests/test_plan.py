@@ -9,12 +9,11 @@ import pandas as pd
 import pytest
 
 from serviceplan import cli
-from serviceplan.data import load
-from serviceplan.errors import DataError
-from serviceplan.metrics import plan_status
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
-from serviceplan.plan import (
+from serviceplan.core.errors import DataError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.canonical import load
+from serviceplan.inputs.plan import (
     Action,
     Assessment,
     DeadlineRules,
@@ -24,6 +23,7 @@ from serviceplan.plan import (
     interpret_deadline,
     load_plan,
 )
+from serviceplan.metrics import plan_status
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = DeadlineRules(spring="05-31", autumn="11-30", year="12-31")
@@ -280,8 +280,8 @@ def test_demo_timeline_shows_every_state(demo_workspace: Workspace):
 
 
 def test_kpis_count_the_states(demo_workspace: Workspace):
-    from serviceplan.kpis import Context
-    from serviceplan.params import load_params
+    from serviceplan.core.params import load_params
+    from serviceplan.metrics.kpis import Context
 
     ctx = Context(Period(2026, 6), load_params(2026, demo_workspace.params_dir), demo_workspace)
     table = plan_status.kpis(ctx).set_index("kpi")

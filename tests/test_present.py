@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serviceplan.params import Disclosure
-from serviceplan.periods import Period
+from serviceplan.core.params import Disclosure
+from serviceplan.core.periods import Period
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import against_phrase, bullets, change_phrase, join_words, points_phrase, sentence

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from pxweb_server import RESET, Answer, LocalPxWeb
-from serviceplan.periods import Period
-from serviceplan.pxweb import (
+from serviceplan.core.periods import Period
+from serviceplan.inputs.pxweb import (
     FetchError,
     Limits,
     PxWebClient,

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 import yaml
 
-from serviceplan import committee_pdf, versions
-from serviceplan import render as rd
-from serviceplan.areas import AREAS
-from serviceplan.paths import Workspace
+from serviceplan.core.paths import Workspace
+from serviceplan.metrics.areas import AREAS
 from serviceplan.present.quarto_syntax import FIGURE_MARKER, ROLE, TABLE_MARKER, figure_markdown
+from serviceplan.publish import committee_pdf, versions
+from serviceplan.publish import render as rd
 from test_gate_privacy import demo_release
 
 VERSION = "2025-06"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan import reader_text as rt
 from serviceplan.present import disclosure
+from serviceplan.publish import reader_text as rt
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted((REPO / "tests" / "expected").glob("*/*.ipynb"))

@@ -16,11 +16,11 @@ import nbformat
 import pytest
 import yaml
 
-from serviceplan import committee_pdf
-from serviceplan import render as rd
-from serviceplan.manifest import write_json
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.publish import committee_pdf
+from serviceplan.publish import render as rd
+from serviceplan.publish.manifest import write_json
 
 JUNE = Period(2025, 6)
 PAGES = [rd.Page("01_a.ipynb", "Budjetti"), rd.Page("02_b.ipynb", "Kohderyhmät")]
@@ -72,9 +72,11 @@ def test_finnish_months_dates_and_numbers() -> None:
     assert rd.number_fi(0.159, "share") == "15,9\u00a0%"
     assert rd.number_fi(35, "days") == "35,0\u00a0pv"
     assert rd.number_fi(12, "count") == "12"
-    assert rd.number_fi(-2500.5, "eur") == "-2\u202f500\u00a0€"  # half to even: 2500.5 -> 2500
+    assert rd.number_fi(-2500.5, "eur") == "\u22122\u202f500\u00a0€"  # the minus sign; half to even: 2500.5 -> 2500
     assert rd.number_fi(1.25, "ratio") == "1,25"
-    assert rd.number_fi(float("nan"), "eur") == "–" and rd.number_fi(None) == "–"
+    # missing: the symbol legend's "not available" (serviceplan.present.disclosure), as on every page
+    assert rd.number_fi(float("nan"), "eur") == "." and rd.number_fi(None) == "."
+    assert rd.number_fi(3, "rank") == "3"
 
 
 def test_change_lines_in_finnish() -> None:
@@ -208,7 +210,8 @@ def test_quarto_sources_of_a_version(version_folder: Path, tmp_path: Path) -> No
         "| Budjetti | Toimintakulut \\| ytd | 13\u202f594\u202f576\u00a0€ | "
         "14\u202f100\u202f760\u00a0€ | Tavoitteessa |" in index
     )
-    assert "| Budjetti | Ennuste | – | – | – |" in index
+    assert "| Budjetti | Ennuste | . | . | Ei tavoitetta |" in index
+    assert "Merkinnät: ”.” tieto puuttuu tai ei sovellu" in index  # the legend of the symbols the table shows
     assert '::: {.sp-table tabindex="0" role="region" aria-label="Kaikki tunnusluvut kesäkuu 2025"}' in index
     assert "Korjauksen syy: kirjanpito korjattu" in index and "muuttunut kirjanpito\\_2025-06.csv" in index
     assert "[Lautakunnan PDF-raportti](palvelusuunnitelma-2025-06-r2.pdf)" in index

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from serviceplan import cli, rerender, versions
-from serviceplan import render as rd
-from serviceplan.errors import RunError, UsageError
-from serviceplan.paths import Workspace
+from serviceplan import cli
+from serviceplan.core.errors import RunError, UsageError
+from serviceplan.core.paths import Workspace
+from serviceplan.publish import render as rd
+from serviceplan.publish import rerender, versions
 from test_gate_privacy import demo_release
 
 VERSION = "2025-06"
@@ -149,7 +150,7 @@ def test_render_with_quarto(published: Workspace) -> None:
     Title, Finnish text and at most 40 pages."""
     import subprocess
 
-    from serviceplan import accessibility
+    from serviceplan.publish import accessibility_gate as accessibility
 
     rerender.render_version(published, VERSION, say=lambda text: None)
     folder = published.reports_dir / VERSION

@@ -1,6 +1,7 @@
 """The run after a crash: a run killed with ``kill -9`` leaves nothing that breaks the next one.
 
-What a killed run could leave behind, and what happens to it (``serviceplan.batch``, ``serviceplan.kernel_fork``):
+What a killed run could leave behind, and what happens to it (``serviceplan.publish.batch``,
+``serviceplan.publish.kernel_fork``):
 
 * the run lock: an operating-system lock, gone with its holder (``tests/test_run_lock.py``);
 * its staging folder: removed by the next run (``tests/test_batch.py``);
@@ -35,11 +36,11 @@ import psutil
 import pytest
 
 from conftest import new_workspace
-from serviceplan import kernel_fork, versions
-from serviceplan.batch import run_periods
-from serviceplan.errors import RunError
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.errors import RunError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.publish import kernel_fork, versions
+from serviceplan.publish.batch import run_periods
 from test_batch import AREAS, JUNE, _fixture_metrics_importable, add_fixture_notebooks  # noqa: F401 (autouse)
 
 pytestmark = pytest.mark.skipif(not kernel_fork.can_fork(), reason="kill -9, process trees and Unix sockets: POSIX")
@@ -50,10 +51,10 @@ RUNNER = textwrap.dedent(
     import sys
     from pathlib import Path
 
-    from serviceplan.areas import Area
-    from serviceplan.batch import run_periods
-    from serviceplan.paths import Workspace
-    from serviceplan.periods import Period
+    from serviceplan.metrics.areas import Area
+    from serviceplan.publish.batch import run_periods
+    from serviceplan.core.paths import Workspace
+    from serviceplan.core.periods import Period
 
     if __name__ == "__main__":
         slow = Area("fx_slow", "fx_slow.ipynb", "Hidas", "-", (), None)
@@ -145,7 +146,7 @@ def test_stale_kernel_folders_of_dead_processes_are_removed(tmp_path: Path) -> N
 def test_a_disk_that_fills_up_while_a_version_is_written_fails_the_month_in_one_line(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from serviceplan import batch
+    from serviceplan.publish import batch
 
     real = batch.mf.write_json
 

@@ -1,4 +1,4 @@
-"""One run at a time (serviceplan.run_lock): an operating-system lock that exactly one of many takers gets,
+"""One run at a time (serviceplan.publish.run_lock): an operating-system lock that exactly one of many takers gets,
 that names its holder, and that is free again the moment its holder is gone, however it ended.
 
 The lock this replaces was a file created empty and filled with the holder's process id a moment later; a
@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from serviceplan.errors import RunError
-from serviceplan.paths import Workspace
-from serviceplan.run_lock import read_owner, run_lock
-from serviceplan.versions import LOCK
+from serviceplan.core.errors import RunError
+from serviceplan.core.paths import Workspace
+from serviceplan.publish.run_lock import read_owner, run_lock
+from serviceplan.publish.versions import LOCK
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the contenders are started with POSIX signals")
 
@@ -35,8 +35,8 @@ HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from serviceplan.paths import Workspace
-    from serviceplan.run_lock import run_lock
+    from serviceplan.core.paths import Workspace
+    from serviceplan.publish.run_lock import run_lock
 
     with run_lock(Workspace(Path(sys.argv[1]))):
         print("held", flush=True)
@@ -94,9 +94,9 @@ CONTENDER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from serviceplan.errors import RunError
-    from serviceplan.paths import Workspace
-    from serviceplan.run_lock import run_lock
+    from serviceplan.core.errors import RunError
+    from serviceplan.core.paths import Workspace
+    from serviceplan.publish.run_lock import run_lock
 
     root, start, log = Path(sys.argv[1]), float(sys.argv[2]), Path(sys.argv[3])
     while time.time() < start:  # every contender tries at the same moment
@@ -151,8 +151,8 @@ TWO_RUNS = textwrap.dedent(
     """
     import sys, time
     sys.path.insert(0, sys.argv[3])  # the fixture pages' KPI functions
-    from serviceplan import batch
-    from serviceplan.areas import Area
+    from serviceplan.publish import batch
+    from serviceplan.metrics.areas import Area
     from serviceplan.cli import main
 
     # one quick fixture page instead of the nine real ones: what is tested is who runs, not what

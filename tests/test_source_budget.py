@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from serviceplan import cli
-from serviceplan.data import load, validate_period
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import load, validate_period
 
 
 def _rewrite(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -46,7 +46,7 @@ def test_kela_invoice_catch_up_rows_only_in_october_and_november_2025(demo_works
 
 
 def test_demo_is_deterministic(tmp_path: Path, demo_raw: Path):
-    from serviceplan import demo
+    from serviceplan.inputs import demo
 
     other = tmp_path / "raw"
     demo.generate(other, Path(__file__).resolve().parents[1] / "params")

@@ -8,16 +8,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from serviceplan import cli, data
-from serviceplan.demo import city_services_files as demo_files
-from serviceplan.demo.world import CITY_FIRST, World, build_world
-from serviceplan.errors import ServiceplanError
-from serviceplan.exports import write_finnish_csv
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
-from serviceplan.sources import customer_events
-from serviceplan.sources.customer_events import DATASET, interviews_within_deadline
+from serviceplan import cli
+from serviceplan.core.errors import ServiceplanError
+from serviceplan.core.finnish_csv import write_finnish_csv
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.demo import city_services_files as demo_files
+from serviceplan.inputs.demo.world import CITY_FIRST, World, build_world
+from serviceplan.inputs.sources import customer_events
+from serviceplan.inputs.sources.customer_events import DATASET, interviews_within_deadline
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = Period(2025, 6)

@@ -9,14 +9,14 @@ import pytest
 from openpyxl import load_workbook
 
 from serviceplan import cli
-from serviceplan.data import load, validate_period
-from serviceplan.demo.world import build_world
-from serviceplan.errors import DataError
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.readers import read_excel_table
-from serviceplan.sources.employer_services import CONTRACT, FIELDS, read_xlsx, totals
+from serviceplan.core.errors import DataError
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import load, validate_period
+from serviceplan.inputs.demo.world import build_world
+from serviceplan.inputs.readers import read_excel_table
+from serviceplan.inputs.sources.employer_services import CONTRACT, FIELDS, read_xlsx, totals
 
 REPO = Path(__file__).resolve().parents[1]
 FILE = "data/raw/2025-06/tyonantajapalvelut_2025-06.xlsx"
@@ -208,7 +208,7 @@ def test_canonical_types_survive_parquet(demo_workspace: Workspace):
 def test_demo_files_are_byte_identical_across_runs(tmp_path: Path):
     """Workbooks carry no generation time, so content hashes of the inputs stay stable (also for the other
     city datasets of this group)."""
-    from serviceplan.demo import WRITERS
+    from serviceplan.inputs.demo import WRITERS
 
     world = _world()
     first, second = tmp_path / "a", tmp_path / "b"

@@ -7,15 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan import cli, data
-from serviceplan.demo import city_services_files as demo_files
-from serviceplan.demo.budget_files import ledger_rows
-from serviceplan.demo.world import CITY_FIRST, World, build_world
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
-from serviceplan.sources import grants
-from serviceplan.sources.grants import DATASET
+from serviceplan import cli
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.demo import city_services_files as demo_files
+from serviceplan.inputs.demo.budget_files import ledger_rows
+from serviceplan.inputs.demo.world import CITY_FIRST, World, build_world
+from serviceplan.inputs.sources import grants
+from serviceplan.inputs.sources.grants import DATASET
 
 REPO = Path(__file__).resolve().parents[1]
 PERIOD = Period(2025, 6)

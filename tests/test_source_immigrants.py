@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from serviceplan import cli
-from serviceplan.data import load
-from serviceplan.demo.world import build_world
-from serviceplan.errors import DataError
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.sources.immigrants import LANGUAGE_GROUPS, read_csv, totals
+from serviceplan.core.errors import DataError
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import load
+from serviceplan.inputs.demo.world import build_world
+from serviceplan.inputs.sources.immigrants import LANGUAGE_GROUPS, read_csv, totals
 
 REPO = Path(__file__).resolve().parents[1]
 FILE = "data/raw/2025-06/maahanmuuttajat_2025-06.csv"

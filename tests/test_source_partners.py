@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from serviceplan import cli
-from serviceplan.data import load, validate_period
-from serviceplan.errors import DataError
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
-from serviceplan.sources.partners import load_network, read_yaml, snapshot_as_of
+from serviceplan.core.errors import DataError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import load, validate_period
+from serviceplan.inputs.sources.partners import PartnerNetwork, read_yaml, snapshot_as_of
 
 FILE = "data/raw/2025-06/kumppanit_2025-06.yaml"
 
@@ -66,6 +66,11 @@ yhteydet:
     paino: 1
 """
 # item lines: partners 3, 6, 9; agreements 13, 20, 27; links 35, 39, 43
+
+
+def load_network(ws: Workspace, period: str) -> PartnerNetwork:
+    """The partner network in force in ``period``, through the canonical table (as the ecosystems page reads it)."""
+    return snapshot_as_of(load("partner_network", period, ws), period)
 
 
 def _write(ws: Workspace, text: str = SMALL) -> Path:

@@ -14,16 +14,17 @@ import pandas as pd
 import pytest
 
 from pxweb_server import RESET, Answer, LocalPxWeb
-from serviceplan import cli, data
-from serviceplan.demo import statfin_files
-from serviceplan.demo.world import World, build_world
-from serviceplan.errors import DataError
-from serviceplan.params import load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
-from serviceplan.pxweb import FetchError, RateLimiter, month_code
-from serviceplan.sources import DATASETS, statfin
-from serviceplan.sources.base import Dataset
+from serviceplan import cli
+from serviceplan.core.errors import DataError
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs import canonical as data
+from serviceplan.inputs.demo import statfin_files
+from serviceplan.inputs.demo.world import World, build_world
+from serviceplan.inputs.pxweb import FetchError, RateLimiter, month_code
+from serviceplan.inputs.sources import DATASETS, statfin
+from serviceplan.inputs.sources.base import Dataset
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "statfin"
@@ -677,7 +678,7 @@ def test_fetch_refuses_a_body_published_after_the_fetch(workspace: Workspace, wo
 def test_missing_content_code_names_what_the_table_offers(world: World) -> None:
     meta = StatFinLike(world, statfin_files.OLD, published=Period(2025, 6)).metadata("12u4")
     meta["variables"][2]["values"] = ["AKTASTE", "PALVELUISSA_X"]
-    from serviceplan.pxweb import _parse_metadata
+    from serviceplan.inputs.pxweb import _parse_metadata
 
     parsed = _parse_metadata("12u4", "url", json.dumps(meta).encode())
     with pytest.raises(FetchError) as caught:

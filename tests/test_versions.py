@@ -12,14 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serviceplan import manifest as mf
-from serviceplan import render as rd
-from serviceplan import versions
-from serviceplan.errors import RunError, UsageError
-from serviceplan.kpis import KPI_COLUMNS
-from serviceplan.manifest import write_json
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.errors import RunError, UsageError
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.kpis import KPI_COLUMNS
+from serviceplan.publish import manifest as mf
+from serviceplan.publish import render as rd
+from serviceplan.publish import versions
+from serviceplan.publish.manifest import write_json
 
 JUNE = Period(2025, 6)
 
@@ -190,7 +190,7 @@ def test_manifest_is_read_back(workspace: Workspace) -> None:
     assert version.manifest() == json.loads((version.path / "manifest.json").read_text(encoding="utf-8"))
 
 
-# --- the records of a version: KPI files and content hashes (serviceplan.manifest) --------------------------------
+# --- the records of a version: KPI files and content hashes (serviceplan.publish.manifest) ------------------------
 
 
 def _kpi_table() -> pd.DataFrame:

@@ -30,7 +30,7 @@ from pathlib import Path
 BRANCH = "published-reports"
 FOLDER = "reports"
 REMOTE = "origin"
-# A path inside a version folder (serviceplan.versions: 2025-06, 2025-06-r2, ...): published, never changed.
+# A path inside a version folder (serviceplan.publish.versions: 2025-06, 2025-06-r2, ...): published, never changed.
 PUBLISHED_FILE = re.compile(r"^\d{4}-\d{2}(?:-r\d+)?/")
 # What a checkout may hold in reports/ before the branch replaces it: the folder's README (tracked on main).
 REPLACEABLE = {"README.md"}

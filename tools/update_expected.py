@@ -9,8 +9,8 @@ like any other change::
     python tools/update_expected.py --jobs 1   # one notebook at a time
 
 For each period in :data:`PERIODS` the script writes the demo dataset into a throw-away workspace (never the
-checkout's ``data/``), executes each notebook of :data:`serviceplan.areas.AREAS` there with Papermill, exactly as
-nbval will (parameter ``period`` only, the workspace found through ``SERVICEPLAN_HOME``), and stores:
+checkout's ``data/``), executes each notebook of :data:`serviceplan.metrics.areas.AREAS` there with Papermill, exactly
+as nbval will (parameter ``period`` only, the workspace found through ``SERVICEPLAN_HOME``), and stores:
 
 * ``<notebook>.ipynb``: the executed notebook with the metadata that changes on every run (timings, Papermill's
   time stamps, the Python patch version) removed, so that an unchanged page gives a byte-identical file;
@@ -47,9 +47,9 @@ WORKSPACE_PARTS: tuple[str, ...] = ("params", "notebooks", "plan", "_quarto.yml"
 
 
 def ready_notebooks(root: Path = ROOT) -> list[str]:
-    """The notebooks of :data:`serviceplan.areas.AREAS` that exist in ``root/notebooks`` (others are not written
+    """The notebooks of :data:`serviceplan.metrics.areas.AREAS` that exist in ``root/notebooks`` (others are not written
     yet), in the registry's order."""
-    from serviceplan.areas import AREAS
+    from serviceplan.metrics.areas import AREAS
 
     return [area.notebook for area in AREAS if (root / "notebooks" / area.notebook).is_file()]
 
@@ -57,7 +57,7 @@ def ready_notebooks(root: Path = ROOT) -> list[str]:
 def scratch_workspace(folder: Path) -> Path:
     """A throw-away workspace in ``folder`` holding a copy of the checkout's parameters, notebooks and plan, and
     the demo dataset with its canonical tables. Returns its root."""
-    from serviceplan import demo
+    from serviceplan.inputs import demo
 
     folder.mkdir(parents=True, exist_ok=True)
     for name in WORKSPACE_PARTS:
@@ -68,8 +68,8 @@ def scratch_workspace(folder: Path) -> Path:
             shutil.copy2(source, folder / name)
     demo.generate(folder / "data" / "raw", folder / "params")
     # Build the canonical tables once, before notebooks run side by side (each would otherwise build them).
-    from serviceplan.data import build_canonical
-    from serviceplan.paths import Workspace
+    from serviceplan.core.paths import Workspace
+    from serviceplan.inputs.canonical import build_canonical
 
     build_canonical(Workspace(folder))
     return folder
@@ -116,12 +116,12 @@ def execute(notebook: str, period: str, workspace: Path, work: Path) -> tuple[st
 
 def write_kpis(workspace: Path, period: str, target: Path) -> None:
     """Write the month's KPI table as the batch publishes it (``kpi.csv``) into ``target``."""
-    from serviceplan import manifest
-    from serviceplan.areas import AREAS
-    from serviceplan.batch import collect_kpis
-    from serviceplan.params import load_params
-    from serviceplan.paths import Workspace
-    from serviceplan.periods import Period
+    from serviceplan.core.params import load_params
+    from serviceplan.core.paths import Workspace
+    from serviceplan.core.periods import Period
+    from serviceplan.metrics.areas import AREAS
+    from serviceplan.publish import manifest
+    from serviceplan.publish.batch import collect_kpis
 
     ws = Workspace(workspace)
     month = Period.parse(period)
@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     notebooks = ready_notebooks()
     if not notebooks:
-        print("no notebooks in notebooks/ belong to serviceplan.areas.AREAS: nothing to do", file=sys.stderr)
+        print("no notebooks in notebooks/ belong to serviceplan.metrics.areas.AREAS: nothing to do", file=sys.stderr)
         return 1
     started = time.perf_counter()
     failed: list[str] = []

@@ -18,9 +18,9 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
-from serviceplan.areas import report_areas
 from serviceplan.metrics import availability, comparison, comparison_text, summary, summary_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.areas import report_areas
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, disclosure, summary_charts, tables
 from serviceplan.present.narrative import bullets
 

@@ -20,7 +20,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 
 # %%
 from serviceplan.metrics import budget, budget_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present.narrative import bullets
 
@@ -43,7 +43,7 @@ tables.show_kpis(
 # ## Kuukauden havainnot
 
 # %% tags=["pdf"]
-tables.show_markdown(bullets(budget.describe(analysis)))
+tables.show_markdown(bullets(budget_text.describe(analysis)))
 
 # %% [markdown]
 # ## Toteuma ja budjetti kuukausittain

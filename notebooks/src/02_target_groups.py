@@ -19,11 +19,11 @@ period = None  # raportointikuukausi, esim. "2025-06" (oletus: uusin kuukausi, j
 workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineistoa käytetään demoaineistoa)
 
 # %%
+from serviceplan.inputs.sources import customer_events
 from serviceplan.metrics import availability, comparison_text, target_groups, target_groups_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, tables, theme
 from serviceplan.present.narrative import bullets
-from serviceplan.sources import customer_events
 
 ctx = setup(period, workspace)
 analysis = target_groups.analyse_period(ctx)

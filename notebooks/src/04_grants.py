@@ -20,7 +20,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 
 # %%
 from serviceplan.metrics import grants, grants_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present.narrative import bullets
 

@@ -21,7 +21,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 
 # %%
 from serviceplan.metrics import ecosystems, ecosystems_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, disclosure, network, tables, theme
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets

@@ -19,7 +19,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 
 # %%
 from serviceplan.metrics import availability, comparison_text, employer_services, employer_services_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, disclosure, tables, theme
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets

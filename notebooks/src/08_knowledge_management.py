@@ -20,7 +20,7 @@ workspace = None  # työtilan kansio (oletus: tämä projekti; ilman omaa aineis
 
 # %%
 from serviceplan.metrics import knowledge, knowledge_text
-from serviceplan.notebook import setup
+from serviceplan.metrics.context import setup
 from serviceplan.present import charts, knowledge_charts, tables
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import bullets

@@ -4,7 +4,7 @@ Every failure ends with one line saying what to fix; data errors list each viola
 shown: an error the user can fix says what to fix, an operating-system error (a full disk, a file without
 permission) says which file and what happened, and anything else is one line naming the error
 (``SERVICEPLAN_TRACEBACK=1`` shows where it came from). Everything the command prints, its own lines, the batch's
-progress, argparse's usage errors and warnings, passes through :func:`serviceplan.errors.redact` on its way out.
+progress, argparse's usage errors and warnings, passes through :func:`serviceplan.core.errors.redact` on its way out.
 """
 
 from __future__ import annotations
@@ -19,21 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from serviceplan import __version__
-from serviceplan.errors import DataError, ServiceplanError, os_problem, redact
+from serviceplan.core.errors import DataError, ServiceplanError, os_problem, redact
 
 if TYPE_CHECKING:
-    from serviceplan.paths import Workspace
+    from serviceplan.core.paths import Workspace
 
 
 def _workspace(args: argparse.Namespace):
-    from serviceplan.paths import Workspace, find_workspace
+    from serviceplan.core.paths import Workspace, find_workspace
 
     return Workspace(args.workspace.resolve()) if args.workspace else find_workspace()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Write the bundled demo dataset into the workspace."""
-    from serviceplan import demo
+    from serviceplan.inputs import demo
 
     ws = _workspace(args)
     files = demo.generate(ws.raw_dir, ws.params_dir, seed=args.seed)
@@ -44,8 +44,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every input of a period against its contract."""
-    from serviceplan.data import newest_period, validate_period
-    from serviceplan.periods import Period
+    from serviceplan.core.periods import Period
+    from serviceplan.inputs.canonical import newest_period, validate_period
 
     ws = _workspace(args)
     period = Period.parse(args.period) if args.period else newest_period(ws)
@@ -61,9 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         published = _rerun_published(ws, args.periods)
         if published is not None:
             return published
-    from serviceplan.batch import run_periods
-    from serviceplan.data import ensure_data, newest_period
-    from serviceplan.periods import parse_periods
+    from serviceplan.core.periods import parse_periods
+    from serviceplan.inputs.canonical import ensure_data, newest_period
+    from serviceplan.publish.batch import run_periods
 
     if ensure_data(ws):
         print(f"no data in {ws.raw_dir}: wrote the demo dataset")
@@ -78,9 +78,9 @@ def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
     unchanged) when one month is asked for, it is published and no run left anything to clean up. Anything else
     (no data yet, a range, a month to publish, leftovers of a killed run) goes the normal way.
     """
-    from serviceplan import versions
-    from serviceplan.periods import parse_periods
-    from serviceplan.run_lock import run_lock
+    from serviceplan.core.periods import parse_periods
+    from serviceplan.publish import versions
+    from serviceplan.publish.run_lock import run_lock
 
     available = ws.raw_periods()
     if not available:
@@ -91,7 +91,7 @@ def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
     with run_lock(ws):  # a run in progress is reported as the batch reports it
         if versions.find_leftovers(ws):
             return None
-        from serviceplan.render import write_landing_page
+        from serviceplan.publish.render import write_landing_page
 
         write_landing_page(ws)  # unchanged text is not rewritten; repairs one left behind by a killed run
         latest = versions.revisions_of(ws, periods[0])[-1]
@@ -101,8 +101,8 @@ def _rerun_published(ws: Workspace, periods_text: str | None) -> int | None:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     """Fetch public statistics for one or more months into data/raw/."""
-    from serviceplan.periods import parse_periods
-    from serviceplan.sources import statfin
+    from serviceplan.core.periods import parse_periods
+    from serviceplan.inputs.sources import statfin
 
     ws = _workspace(args)
     files = statfin.fetch(ws, parse_periods(args.periods), force=args.force)
@@ -112,7 +112,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def cmd_versions(args: argparse.Namespace) -> int:
     """List the published versions."""
-    from serviceplan.versions import print_versions
+    from serviceplan.publish.versions import print_versions
 
     print_versions(_workspace(args))
     return 0
@@ -120,7 +120,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render the Quarto site and the committee PDF of a published version later (numbers unchanged)."""
-    from serviceplan.rerender import render_version
+    from serviceplan.publish.rerender import render_version
 
     render_version(_workspace(args), args.version)
     return 0
@@ -128,7 +128,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure the monthly batch against naive Papermill runs, and how its cost grows (bench/results/)."""
-    from serviceplan import bench
+    from serviceplan.bench import benchmark as bench
 
     return bench.command(args, _workspace(args))
 
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("version", nargs="?", help="e.g. 2025-06 or 2025-06-r2 (default: the newest without a site)")
     render.set_defaults(func=cmd_render)
 
-    from serviceplan.bench import add_arguments as add_bench_arguments
+    from serviceplan.bench.benchmark import add_arguments as add_bench_arguments
 
     bench = sub.add_parser("bench", help="benchmark the batch against naive Papermill runs (results in bench/results/)")
     add_bench_arguments(bench)
@@ -233,7 +233,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "seed", 0) is None:
-        from serviceplan.demo.world import DEFAULT_SEED
+        from serviceplan.inputs.demo.world import DEFAULT_SEED
 
         args.seed = DEFAULT_SEED
     try:

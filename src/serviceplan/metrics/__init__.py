@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from serviceplan.kpis import Context, KpiFunction
-from serviceplan.params import Params, load_params
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period
+from serviceplan.core.params import Params, load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.kpis import Context, KpiFunction
 
 # KPI units whose change is a difference rather than a relative change, and the kind of that difference:
 # percentage points for shares, places for ranks (1 = best).
@@ -46,9 +46,9 @@ def _params_of(year: int, params_dir: Path, states: tuple[tuple[int, int] | None
 
 
 def params_for(year: int, params_dir: Path) -> Params:
-    """:func:`serviceplan.params.load_params`, read and validated once per process while its two files (the
+    """:func:`serviceplan.core.params.load_params`, read and validated once per process while its two files (the
     defaults and the year's file) keep their size and modification time: the summary asks for the previous
-    year's parameters once per area. :class:`~serviceplan.params.Params` is frozen, so sharing it is safe."""
+    year's parameters once per area. :class:`~serviceplan.core.params.Params` is frozen, so sharing it is safe."""
     states = (_file_state(params_dir / "defaults.yaml"), _file_state(params_dir / "years" / f"{year}.yaml"))
     return _params_of(year, params_dir, states)
 
@@ -74,9 +74,9 @@ def shared_loads() -> Iterator[None]:
 
 
 def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
-    """:func:`serviceplan.data.load` (the canonical table ``name`` up to ``period``), read once per
+    """:func:`serviceplan.inputs.canonical.load` (the canonical table ``name`` up to ``period``), read once per
     :func:`shared_loads` block; outside such a block every call reads."""
-    from serviceplan import data
+    from serviceplan.inputs import canonical as data
 
     shared = _SHARED_LOADS.get()
     if shared is None:

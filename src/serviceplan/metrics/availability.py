@@ -3,14 +3,14 @@
 The public statistics cover every municipality; the city's own datasets (ledger, Kela invoice, client system,
 service register, grants, employer and immigrant services, partners, plan actions) are the systems of one city,
 ``regions.own_data_municipality`` of the parameters. A report for another municipality (``regions.municipality``)
-has the public-data pages only (:func:`serviceplan.areas.report_areas`), and their sections built on the city's
+has the public-data pages only (:func:`serviceplan.metrics.areas.report_areas`), and their sections built on the city's
 own systems say so instead of failing or, worse, showing another city's figures.
 """
 
 from __future__ import annotations
 
-from serviceplan.areas import own_data_areas
-from serviceplan.params import Params
+from serviceplan.core.params import Params
+from serviceplan.metrics.areas import own_data_areas
 
 # How a page's first line says that a source of the city's own systems does not cover the reporting municipality.
 NOT_FOR_THIS_MUNICIPALITY = "ei saatavilla tälle kunnalle (kaupungin omat tiedot)"

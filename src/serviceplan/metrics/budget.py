@@ -56,11 +56,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import Params
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import kela_invoice, ledger
 from serviceplan.metrics import with_changes
-from serviceplan.params import Params
-from serviceplan.periods import Period
-from serviceplan.sources import kela_invoice, ledger
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 
 AREA = "budget"
 OPERATING = "operating"
@@ -738,10 +738,3 @@ def kpis_with_changes(ctx: Context, analysis: BudgetAnalysis) -> pd.DataFrame:
     """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
     reusing the page's analysis of the report month instead of analysing it again."""
     return with_changes(kpis, ctx, first_period=ledger.DATASET.first_period, current=kpi_rows(ctx, analysis))
-
-
-def describe(analysis: BudgetAnalysis) -> list[str]:
-    """A few Finnish sentences saying what the month shows (see :mod:`serviceplan.metrics.budget_text`)."""
-    from serviceplan.metrics.budget_text import describe as describe_month
-
-    return describe_month(analysis)

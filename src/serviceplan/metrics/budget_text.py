@@ -11,6 +11,8 @@ from statistics import NormalDist
 
 import pandas as pd
 
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import kela_invoice
 from serviceplan.metrics.budget import (
     BENEFIT,
     BENEFIT_LINE,
@@ -25,10 +27,8 @@ from serviceplan.metrics.budget import (
     budget_lines,
     month_weights,
 )
-from serviceplan.periods import Period
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import against_phrase, change_phrase, join_words, sentence
-from serviceplan.sources import kela_invoice
 
 EXCEEDANCE_WORDS: dict[str, str] = {
     "all": "ylitys on todennäköinen, sillä koko vaihteluväli on budjetin yläpuolella",

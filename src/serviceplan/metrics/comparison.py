@@ -28,10 +28,10 @@ from typing import Literal
 
 import pandas as pd
 
-from serviceplan.kpis import Context, kpi_row
+from serviceplan.core.params import Params
+from serviceplan.core.periods import Period, month_range
 from serviceplan.metrics import load
-from serviceplan.params import Params
-from serviceplan.periods import Period, month_range
+from serviceplan.metrics.kpis import Context, kpi_row
 
 RANK_UNIT = "rank"
 
@@ -108,7 +108,7 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
 )
 BY_ID: dict[str, Indicator] = {i.id: i for i in INDICATORS}
-# The statistics measures each indicator is made of (serviceplan.sources.statfin.MEASURES).
+# The statistics measures each indicator is made of (serviceplan.inputs.sources.statfin.MEASURES).
 MEASURES: tuple[str, ...] = ("rate", "youth_rate", "long_term", "unemployed", "foreign_rate", "open_vacancies")
 # Which measure's status symbol explains an indicator that is missing.
 _SOURCE_MEASURE: dict[str, tuple[str, ...]] = {
@@ -123,7 +123,7 @@ _SOURCE_MEASURE: dict[str, tuple[str, ...]] = {
 def indicator_values(statistics: pd.DataFrame, regions: list[str], months: list[str]) -> dict[str, pd.DataFrame]:
     """Every indicator as a table with a row per month (``months``) and a column per region (``regions``), NaN
     where a figure is missing. Input: the statistics rows known for the report month
-    (:func:`serviceplan.sources.statfin.latest`)."""
+    (:func:`serviceplan.inputs.sources.statfin.latest`)."""
     if statistics.empty:
         cube = pd.DataFrame()
     else:

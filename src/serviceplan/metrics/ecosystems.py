@@ -32,12 +32,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import EcosystemsParams, Params
+from serviceplan.core.periods import Period
+from serviceplan.inputs.plan import Plan
+from serviceplan.inputs.sources import partners, services
 from serviceplan.metrics import plan_status, with_changes
-from serviceplan.params import EcosystemsParams, Params
-from serviceplan.periods import Period
-from serviceplan.plan import Plan
-from serviceplan.sources import partners, services
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 
 AREA = "ecosystems"
 TOTAL = "total"
@@ -503,8 +503,8 @@ def _up_to(table: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def analyse_period(ctx: Context, history: bool = True) -> EcosystemsAnalysis:
     """Load the canonical tables and the plan of the workspace and analyse ``ctx.period`` (see :func:`analyse`)."""
+    from serviceplan.inputs.plan import load_plan
     from serviceplan.metrics import load
-    from serviceplan.plan import load_plan
 
     return analyse(
         load("services", ctx.period, ctx.workspace),

@@ -12,6 +12,7 @@ import math
 
 import pandas as pd
 
+from serviceplan.inputs.sources import services
 from serviceplan.metrics import plan_status
 from serviceplan.metrics.ecosystems import (
     MODE_LABELS,
@@ -29,7 +30,6 @@ from serviceplan.metrics.ecosystems import (
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import join_words, months_between, points_phrase, sentence
-from serviceplan.sources import services
 
 # Production modes in running text: "in the services of ..." (genitive plural) and "the costs of ..." phrases.
 MODE_GENITIVE: dict[str, str] = {

@@ -30,11 +30,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import EmployerServicesParams, Params
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import employer_services, statfin
 from serviceplan.metrics import comparison, with_changes
-from serviceplan.params import EmployerServicesParams, Params
-from serviceplan.periods import Period
-from serviceplan.sources import employer_services, statfin
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 
 AREA = "employer_services"
 TOTAL = employer_services.TOTAL_CODE
@@ -44,7 +44,7 @@ FIELD_LABELS: dict[str, str] = {
     **{code: label for label, code in employer_services.FIELDS.items()},
     TOTAL: TOTAL_LABEL,
 }
-# Public statistics measures the page reads (serviceplan.sources.statfin.MEASURES).
+# Public statistics measures the page reads (serviceplan.inputs.sources.statfin.MEASURES).
 STAT_MEASURES: dict[str, str] = {"open_vacancies": "stat_open_vacancies", "new_vacancies": "stat_new_vacancies"}
 
 MONTHLY_COLUMNS: tuple[str, ...] = (
@@ -247,7 +247,7 @@ class EmployerAnalysis:
 
 def analyse(report: pd.DataFrame, statfin_table: pd.DataFrame, params: Params, period: Period) -> EmployerAnalysis:
     """All numbers of the employer services page for ``period`` (rows of later months are ignored; the
-    statistics as known for the period, :func:`serviceplan.sources.statfin.latest`)."""
+    statistics as known for the period, :func:`serviceplan.inputs.sources.statfin.latest`)."""
     settings = params.areas.employer_services
     report = report[report["period"].astype(str) <= str(period)] if len(report) else report
     statistics = lahti_statistics(statfin_table, params.regions.municipality)

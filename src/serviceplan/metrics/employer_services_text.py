@@ -13,12 +13,12 @@ import math
 
 import pandas as pd
 
+from serviceplan.inputs.sources import employer_services
 from serviceplan.metrics.availability import NOT_FOR_THIS_MUNICIPALITY
 from serviceplan.metrics.employer_services import FIELD_LABELS, TOTAL, EmployerAnalysis
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import join_words, months_between, more_or_less, sentence
-from serviceplan.sources import employer_services
 
 # Occupational fields in running text, genitive ("the vacancies of ...").
 FIELD_GENITIVE: dict[str, str] = {

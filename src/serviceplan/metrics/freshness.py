@@ -1,7 +1,7 @@
 """Data freshness and completeness: for every input dataset, what has been delivered by a reporting month.
 
 A report is only as good as its inputs, so the knowledge-management page shows, for each dataset of the registry
-(:data:`serviceplan.sources.DATASETS`):
+(:data:`serviceplan.inputs.sources.DATASETS`):
 
 * the newest delivery on or before the period (a delivery is the month folder ``data/raw/<YYYY-MM>/`` that holds
   the dataset's file; nothing is read from the file here, the contracts check it elsewhere);
@@ -24,10 +24,10 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from serviceplan.data import raw_periods
-from serviceplan.paths import Workspace
-from serviceplan.periods import Period, month_range
-from serviceplan.sources.base import Dataset
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.canonical import raw_periods
+from serviceplan.inputs.sources.base import Dataset
 
 STATES: tuple[str, ...] = ("current", "late", "missing", "not_started")
 STATE_LABELS: dict[str, str] = {

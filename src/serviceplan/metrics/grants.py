@@ -31,13 +31,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from serviceplan.errors import ParameterError
-from serviceplan.kpis import Context, frame, judge, kpi_row
+from serviceplan.core.errors import ParameterError
+from serviceplan.core.params import Disclosure, Params
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.sources import grants
 from serviceplan.metrics import with_changes
-from serviceplan.params import Disclosure, Params
-from serviceplan.periods import Period, month_range
+from serviceplan.metrics.kpis import Context, frame, judge, kpi_row
 from serviceplan.present import disclosure
-from serviceplan.sources import grants
 
 AREA = "grants"
 TOTAL = "total"
@@ -102,7 +102,7 @@ def spend_table(grants_table: pd.DataFrame, params: Params, period: Period) -> p
 
     Columns: ``grant_type``, ``label``, ``annual_budget_eur``, ``budget_to_date_eur`` (the phased budget of
     January..period), ``paid_month_eur``, ``paid_ytd_eur``, ``used_share`` (paid to date / annual budget),
-    ``diff_to_date_eur`` (paid to date − budget to date) and ``status`` (:func:`serviceplan.kpis.judge` of paid
+    ``diff_to_date_eur`` (paid to date − budget to date) and ``status`` (:func:`serviceplan.metrics.kpis.judge` of paid
     to date against the budget to date, lower is better).
     """
     budgets = grant_budgets(params)

@@ -32,12 +32,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import Params
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import immigrants, statfin
 from serviceplan.metrics import comparison, load, monthly, with_changes
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 from serviceplan.metrics.target_groups import complete_months, ratio, region_names, shown_count
-from serviceplan.params import Params
-from serviceplan.periods import Period
-from serviceplan.sources import immigrants, statfin
 
 AREA = "immigrants"
 COUNTS: tuple[str, ...] = immigrants.COUNT_COLUMNS

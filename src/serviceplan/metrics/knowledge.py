@@ -24,12 +24,12 @@ from typing import Any
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import KnowledgeParams, RiskBands
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.plan import Plan, load_plan
+from serviceplan.inputs.sources.base import Dataset
 from serviceplan.metrics import freshness, plan_status, with_changes
-from serviceplan.params import KnowledgeParams, RiskBands
-from serviceplan.periods import Period, month_range
-from serviceplan.plan import Plan, load_plan
-from serviceplan.sources.base import Dataset
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 
 AREA = "knowledge"
 BANDS: tuple[str, ...] = ("low", "medium", "high")
@@ -194,8 +194,8 @@ def analyse(
 def analyse_period(ctx: Context, with_statfin: bool = True) -> KnowledgeAnalysis:
     """Load what the page needs for ``ctx.period`` and analyse it (``with_statfin``: also the statistics' update
     stamps, which the KPIs do not need)."""
+    from serviceplan.inputs.sources import DATASETS, statfin
     from serviceplan.metrics import load
-    from serviceplan.sources import DATASETS, statfin
 
     plan = load_plan(ctx.workspace.plan_dir)
     updates = load("plan_actions", ctx.period, ctx.workspace)
@@ -303,6 +303,6 @@ def kpis_with_changes(ctx: Context, analysis: KnowledgeAnalysis) -> pd.DataFrame
     """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
     reusing the page's analysis of the report month instead of analysing it again
     (the page's analysis also has the statistics' update stamps, which the KPIs do not read)."""
-    from serviceplan.sources import statfin
+    from serviceplan.inputs.sources import statfin
 
     return with_changes(kpis, ctx, first_period=statfin.DATASET.first_period, current=kpi_rows(ctx, analysis))

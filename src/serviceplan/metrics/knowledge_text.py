@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from serviceplan.core.periods import Period
 from serviceplan.metrics import freshness, plan_status
 from serviceplan.metrics.knowledge import BAND_LABELS, BANDS, KnowledgeAnalysis
-from serviceplan.periods import Period
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import join_words, sentence
 

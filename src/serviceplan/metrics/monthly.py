@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from serviceplan.periods import Period, month_range
+from serviceplan.core.periods import Period, month_range
 
 
 def chart_months(period: Period, count: int, first: Period | None = None) -> list[str]:

@@ -1,6 +1,6 @@
 """Status of the plan's concrete actions as of a reporting period: done, on track or late.
 
-The city reports each action's status every month (:mod:`serviceplan.sources.plan_actions`); *late* is never
+The city reports each action's status every month (:mod:`serviceplan.inputs.sources.plan_actions`); *late* is never
 reported but computed here from the deadline in ``plan/actions.yaml`` and the period:
 
 * **done** (``valmis``): the latest update on or before the period says ``valmis`` with a completion date on or
@@ -18,9 +18,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
-from serviceplan.periods import Period
-from serviceplan.plan import Plan, load_plan
+from serviceplan.core.periods import Period
+from serviceplan.inputs.plan import Plan, load_plan
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 
 STATES: tuple[str, ...] = ("done", "on_track", "late")
 STATE_LABELS: dict[str, str] = {"done": "valmis", "on_track": "aikataulussa", "late": "myöhässä"}

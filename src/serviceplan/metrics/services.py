@@ -39,12 +39,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, kpi_row
+from serviceplan.core.params import Disclosure, Params
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.sources import customer_events, services
 from serviceplan.metrics import with_changes
-from serviceplan.params import Disclosure, Params
-from serviceplan.periods import Period, month_range
+from serviceplan.metrics.kpis import Context, frame, kpi_row
 from serviceplan.present import disclosure
-from serviceplan.sources import customer_events, services
 
 AREA = "services"
 TOTAL = "total"

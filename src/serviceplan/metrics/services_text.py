@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import services as services_source
 from serviceplan.metrics.services import (
     FOLLOW_UPS,
     SERVICE_LABELS,
@@ -20,12 +22,10 @@ from serviceplan.metrics.services import (
     published_effectiveness,
     published_service_level,
 )
-from serviceplan.periods import Period
 from serviceplan.present import disclosure
 from serviceplan.present import format as fmt
 from serviceplan.present.narrative import change_phrase, join_words, months_between, sentence
 from serviceplan.present.tables import format_cell
-from serviceplan.sources import services as services_source
 
 FIRST_FOLLOW_UP: dict[int, Period] = {f: services_source.DATASET.first_period.shift(f) for f in FOLLOW_UPS}
 ASSESSMENT_WORDS: dict[str, str] = {

@@ -1,14 +1,14 @@
 """The front page (Yhteenveto): headline KPIs against their targets and the month's biggest changes.
 
 The summary has no data of its own. It calls the KPI function of every area registered in
-:data:`serviceplan.areas.AREAS` for the period, a month earlier and a year earlier (as
+:data:`serviceplan.metrics.areas.AREAS` for the period, a month earlier and a year earlier (as
 :func:`serviceplan.metrics.with_changes` does), so it shows exactly the numbers of the area pages and of the
 version's KPI file, and it picks up a new area as soon as the area is registered.
 
 Headline KPIs
 -------------
 ``params.areas.summary.headline`` lists at most eight ids ``<area>.<kpi>``; the parameter model checks the form
-and the area, and :func:`headline` stops with a one-line :class:`~serviceplan.errors.ParameterError` naming an id
+and the area, and :func:`headline` stops with a one-line :class:`~serviceplan.core.errors.ParameterError` naming an id
 that the area's KPI table does not have.
 
 Disclosure
@@ -38,13 +38,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from serviceplan.areas import AREAS, Area, report_areas
-from serviceplan.errors import ParameterError, ServiceplanError
-from serviceplan.kpis import KPI_COLUMNS, Context
+from serviceplan.core.errors import ParameterError, ServiceplanError
+from serviceplan.core.params import Disclosure, Materiality, SummaryParams
+from serviceplan.core.periods import Period
+from serviceplan.inputs.sources import DATASETS
 from serviceplan.metrics import POINT_UNITS, add_changes, context_for, shared_loads
-from serviceplan.params import Disclosure, Materiality, SummaryParams
-from serviceplan.periods import Period
-from serviceplan.sources import DATASETS
+from serviceplan.metrics.areas import AREAS, Area, report_areas
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 AREA = "summary"  # the front page's id in the page registry
 STATUSES: tuple[str, ...] = ("ok", "warn", "alert", "none")
@@ -81,7 +81,7 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
     columns of :func:`serviceplan.metrics.with_changes`), and the comparison months that could not be computed.
 
     A comparison month before the area's :func:`first_period`, or one for which the area's KPI function stops with
-    a :class:`~serviceplan.errors.ServiceplanError` (e.g. no rule in force then), gives no comparison; an error in
+    a :class:`~serviceplan.core.errors.ServiceplanError` (e.g. no rule in force then), gives no comparison; an error in
     the period itself is raised.
     """
     function = area.kpis()

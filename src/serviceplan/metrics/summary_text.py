@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from serviceplan.areas import Area
+from serviceplan.core.params import Disclosure, SummaryParams
+from serviceplan.core.periods import Period
 from serviceplan.metrics import POINT_UNITS
-from serviceplan.params import Disclosure, SummaryParams
-from serviceplan.periods import Period
+from serviceplan.metrics.areas import Area
 from serviceplan.present import format as fmt
 from serviceplan.present import tables
 from serviceplan.present.disclosure import NOT_AVAILABLE

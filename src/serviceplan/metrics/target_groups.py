@@ -41,11 +41,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from serviceplan.kpis import Context, frame, judge, kpi_row
+from serviceplan.core.params import Disclosure, Params
+from serviceplan.core.periods import Period, month_range
+from serviceplan.inputs.sources import customer_events, statfin
 from serviceplan.metrics import comparison, load, monthly, with_changes
-from serviceplan.params import Disclosure, Params
-from serviceplan.periods import Period, month_range
-from serviceplan.sources import customer_events, statfin
+from serviceplan.metrics.kpis import Context, frame, judge, kpi_row
 
 AREA = "target_groups"
 
@@ -89,8 +89,8 @@ def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
 
 
 def complete_months(wide: pd.DataFrame, measures: tuple[str, ...] = MEASURES) -> pd.DataFrame:
-    """A region's wide table (:func:`serviceplan.sources.statfin.wide`) with every calendar month between its first
-    and last month as a row (NaN where a month is missing) and every one of ``measures`` as a column, so that
+    """A region's wide table (:func:`serviceplan.inputs.sources.statfin.wide`) with every calendar month between its
+    first and last month as a row (NaN where a month is missing) and every one of ``measures`` as a column, so that
     shifting by n rows means n months."""
     if wide.empty:
         return pd.DataFrame(columns=list(measures), dtype="float64")
@@ -292,8 +292,8 @@ class TargetGroupAnalysis:
 
 
 def analyse(statistics: pd.DataFrame, events: pd.DataFrame, params: Params, period: Period) -> TargetGroupAnalysis:
-    """Analyse ``period`` from the statistics rows known then (:func:`serviceplan.sources.statfin.latest`) and the
-    client system's rows (any months; later months are ignored)."""
+    """Analyse ``period`` from the statistics rows known then (:func:`serviceplan.inputs.sources.statfin.latest`) and
+    the client system's rows (any months; later months are ignored)."""
     regions = region_names(params)
     by_region = {code: indicators(statfin.wide(statistics, code)) for code in regions}
     bench_code = params.areas.target_groups.outflow_benchmark_region

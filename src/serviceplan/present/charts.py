@@ -15,7 +15,7 @@ is static source text, while the alt text here is generated from the month's num
 image and becomes the caption (real text, not an image of text; it says the finding), so the caption and the alt
 text are never the same words. The output's metadata (``serviceplan/figure``: name, path, caption, alt) tells the
 committee PDF and the HTML previews what the figure is; the previews turn the Markdown into ``<figure>`` HTML
-(:mod:`serviceplan.previews`). JupyterLab shows the ``{fig-alt=...}`` attribute as text under the chart.
+(:mod:`serviceplan.publish.previews`). JupyterLab shows the ``{fig-alt=...}`` attribute as text under the chart.
 
 Every chart's numbers are also shown as a table (:mod:`serviceplan.present.tables`), so nothing is available
 only as a picture. Chart titles state the finding; they are generated with the numbers, not written here.

@@ -31,43 +31,23 @@ complete and easy to review.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import pandas as pd
 
-from serviceplan.params import Disclosure
+from serviceplan.core.params import Disclosure
+
+# The legend, used with disclosure control on every page (its home is serviceplan.present.symbols).
+from serviceplan.present.symbols import CONFIDENTIAL as CONFIDENTIAL
+from serviceplan.present.symbols import LEGEND_LEAD as LEGEND_LEAD
+from serviceplan.present.symbols import MEANINGS as MEANINGS
+from serviceplan.present.symbols import NIL as NIL
+from serviceplan.present.symbols import NOT_AVAILABLE as NOT_AVAILABLE
+from serviceplan.present.symbols import legend as legend
+from serviceplan.present.symbols import symbols_in as symbols_in
+from serviceplan.present.symbols import with_legend as with_legend
 
 Cell = tuple[Hashable, Hashable]
-
-CONFIDENTIAL = ".."  # the default of params.disclosure.symbol
-NOT_AVAILABLE = "."
-NIL = "\u2013"  # en dash
-# What ``.`` and ``–`` mean, in the words every page uses (``..`` has :func:`explanation`).
-MEANINGS: dict[str, str] = {
-    NOT_AVAILABLE: "tieto puuttuu tai ei sovellu",
-    NIL: "ei yhtään (luku on nolla)",
-}
-LEGEND_LEAD = "Merkinnät:"
-
-
-def symbols_in(cells: Iterable[str]) -> set[str]:
-    """The legend's symbols that stand alone in ``cells`` (formatted table cells), ``..`` included."""
-    known = {CONFIDENTIAL, NOT_AVAILABLE, NIL}
-    return {cell.strip() for cell in cells if cell.strip() in known}
-
-
-def legend(cells: Iterable[str]) -> str | None:
-    """The legend line for the ``.`` and ``–`` among ``cells`` (a table's formatted cells), or ``None`` when the
-    table shows neither: ``Merkinnät: ”.” tieto puuttuu tai ei sovellu (...), ”–” ei yhtään (luku on nolla).``"""
-    shown = symbols_in(cells)
-    parts = [f"”{symbol}” {meaning}" for symbol, meaning in MEANINGS.items() if symbol in shown]
-    return f"{LEGEND_LEAD} {', '.join(parts)}." if parts else None
-
-
-def with_legend(note: str | None, cells: Iterable[str]) -> str | None:
-    """``note`` followed by the :func:`legend` of ``cells`` (either may be absent)."""
-    parts = [part for part in (note, legend(cells)) if part]
-    return " ".join(parts) if parts else None
 
 
 def primary_mask(values: pd.DataFrame, min_count: int) -> pd.DataFrame:

@@ -7,7 +7,7 @@ minus sign U+2212; months ``tammikuu 2025`` (short ``tammi 2025``); dates ``30.6
 CLDR's Finnish grouping symbol is the wider U+00A0; we swap it for U+202F, the thin space Finnish typography and
 the plan's style call for. Missing values (``None``, NaN) are shown as the legend's "not available" symbol ``.``
 (:mod:`serviceplan.present.disclosure`). Every function accepts plain numbers; periods may be
-:class:`~serviceplan.periods.Period` objects or ``YYYY-MM`` text.
+:class:`~serviceplan.core.periods.Period` objects or ``YYYY-MM`` text.
 
 Precision: an amount shown in short form (``euro_compact(..., digits=3)``, the tables' ``eur_compact``) keeps at
 least :data:`SIGNIFICANT_DIGITS` significant digits (``7 818`` -> ``7,82 t€``, not ``8 t€``), so that amounts that
@@ -23,8 +23,8 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from serviceplan.periods import Period
-from serviceplan.present.disclosure import NOT_AVAILABLE
+from serviceplan.core.periods import Period
+from serviceplan.present.symbols import NOT_AVAILABLE
 
 LOCALE = "fi"
 NNBSP = "\u202f"  # narrow no-break space: thousands separator

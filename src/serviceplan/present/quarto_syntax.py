@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 FIGURE_MARKER = "serviceplan/figure"
-# Output metadata describing a displayed table for the privacy gate (serviceplan.privacy_gate): each column's
+# Output metadata describing a displayed table for the privacy gate (serviceplan.publish.privacy_gate): each column's
 # header and format, so that count columns are known without guessing from the text. Output metadata is not
 # shown by Quarto, nbconvert or JupyterLab, and nbval does not compare it.
 TABLE_MARKER = "serviceplan/table"

@@ -19,7 +19,7 @@ keyboard user can focus it and scroll it; its name is the table's title (axe-cor
 as the column's content is wide (Pandoc: "the relative cell widths [are] determined by the number of dashes in the
 line separating the table header from the table body", pandoc.org/MANUAL.html#tables, pipe_tables), so that the
 committee PDF gives the label column room instead of equal narrow columns. The HTML previews turn the fenced div
-into the same HTML (:mod:`serviceplan.previews`); JupyterLab, which does not know fenced divs, shows the ``:::``
+into the same HTML (:mod:`serviceplan.publish.previews`); JupyterLab, which does not know fenced divs, shows the ``:::``
 lines as text around the table.
 """
 
@@ -60,7 +60,7 @@ FORMATS: dict[str, Formatter] = {
     "month_short": lambda v: fmt.month_short(str(v)),
 }
 
-# How each KPI unit (serviceplan.kpis) is shown, and how a difference of it is shown.
+# How each KPI unit (serviceplan.metrics.kpis) is shown, and how a difference of it is shown.
 UNIT_FORMATS: dict[str, str] = {
     "eur": "eur_compact",
     "count": "count",
@@ -263,7 +263,7 @@ def change_cell(value: object, kind: str, unit: str, *, nil: bool = True) -> str
 def kpi_display(
     kpis: pd.DataFrame, *, hidden: Collection[str] = (), symbol: str = disclosure.CONFIDENTIAL
 ) -> pd.DataFrame:
-    """A KPI table (``serviceplan.kpis`` columns, optionally with the changes of
+    """A KPI table (``serviceplan.metrics.kpis`` columns, optionally with the changes of
     :func:`serviceplan.metrics.with_changes`) as Finnish display text, one row per KPI.
 
     ``hidden`` names KPIs (``kpi`` ids) whose value disclosure control withholds: their value and changes show
