@@ -11,7 +11,7 @@ Three layers of evidence:
   contact details, a page that shows a dataset's small counts unsuppressed and prints a raw line) stop
   publishing; and the real report of the demo data passes the gate.
 
-The batch calls the gate right before publishing (``serviceplan.publish.batch._finish``), so the end-to-end tests run
+The batch calls the gate right before publishing (``serviceplan.publish.finish_month``), so the end-to-end tests run
 the real path.
 """
 
@@ -326,11 +326,11 @@ def test_the_command_line_redacts_whatever_it_prints(
 
 
 def test_the_published_log_of_a_notebook_is_redacted(tmp_path: Path) -> None:
-    from serviceplan.publish import batch
+    from serviceplan.publish import notebook_execution
 
     log = tmp_path / "07_page.log"
     log.write_text(f"Traceback: KeyError '{wrong_check(CODE)}' in {tmp_path}/data\n", encoding="utf-8")
-    batch._scrub_log(log, str(tmp_path))
+    notebook_execution.scrub_log(log, str(tmp_path))
     assert log.read_text(encoding="utf-8") == f"Traceback: KeyError '{privacy.REDACTED}' in <workspace>/data\n"
 
 

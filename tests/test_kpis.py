@@ -33,7 +33,7 @@ from serviceplan.core.periods import Period  # noqa: E402
 from serviceplan.metrics.areas import AREAS  # noqa: E402
 from serviceplan.metrics.kpis import KPI_COLUMNS  # noqa: E402
 from serviceplan.publish import manifest as mf  # noqa: E402
-from serviceplan.publish.batch import collect_kpis  # noqa: E402
+from serviceplan.publish.kpi_tables import collect_kpis  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXPECTED_MONTHS = sorted(p.name for p in (REPO / "tests" / "expected").iterdir() if p.is_dir())

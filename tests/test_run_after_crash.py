@@ -146,16 +146,16 @@ def test_stale_kernel_folders_of_dead_processes_are_removed(tmp_path: Path) -> N
 def test_a_disk_that_fills_up_while_a_version_is_written_fails_the_month_in_one_line(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from serviceplan.publish import batch
+    from serviceplan.publish import manifest
 
-    real = batch.mf.write_json
+    real = manifest.write_json
 
     def write_json(path: Path, content: object) -> None:
         if path.name == "manifest.json":
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real(path, content)
 
-    monkeypatch.setattr(batch.mf, "write_json", write_json)
+    monkeypatch.setattr(manifest, "write_json", write_json)
     with pytest.raises(RunError) as caught:
         run_periods(ws, [JUNE], jobs=2, areas=AREAS)
     message = str(caught.value)

@@ -121,7 +121,7 @@ def write_kpis(workspace: Path, period: str, target: Path) -> None:
     from serviceplan.core.periods import Period
     from serviceplan.metrics.areas import AREAS
     from serviceplan.publish import manifest
-    from serviceplan.publish.batch import collect_kpis
+    from serviceplan.publish.kpi_tables import collect_kpis
 
     ws = Workspace(workspace)
     month = Period.parse(period)

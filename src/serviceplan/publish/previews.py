@@ -1,8 +1,8 @@
 """The nbconvert exporter of the HTML previews, built (templates compiled) when this module is imported.
 
 Building it costs about a quarter of a second of CPU, mostly compiling nbconvert's Jinja templates. The batch's
-worker server imports this module once (see ``batch._context``), so that every worker forked from it, each
-writing one preview, finds the exporter ready. Import it only where previews are written.
+worker server imports this module once (see ``notebook_execution.worker_context``), so that every worker
+forked from it, each writing one preview, finds the exporter ready. Import it only where previews are written.
 
 The notebooks' outputs are written for Quarto: a chart is ``![caption](figures/x.png){fig-alt="..."}`` and a table
 sits in a fenced div ``::: {.sp-table tabindex="0" role="region" aria-label="..."}`` (see

@@ -1,4 +1,4 @@
-"""Imported first by the batch's worker server (see ``batch._context``): keeps out an import nothing here uses.
+"""Imported first by the batch's worker server (``notebook_execution.worker_context``): keeps out an unused import.
 
 jsonschema, which nbformat uses (and so Papermill and nbconvert), imports ``rfc3987_syntax`` when it is installed
 (jupyterlab brings it: jupyter-events asks for ``jsonschema[format-nongpl]``) to check the ``iri`` string formats.

@@ -1,0 +1,93 @@
+"""Step 3 of a month: every area's KPI table, computed once in the batch process and checked against the KPI
+schema."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+import pandas as pd
+
+from serviceplan.core.errors import RunError, ServiceplanError
+from serviceplan.core.params import Params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.metrics.kpis import KPI_COLUMNS, Context
+from serviceplan.publish.run_model import MonthPlan
+
+
+def area_kpis(ws: Workspace, period: Period, params: Params, area: Area) -> pd.DataFrame | None:
+    """One area's rows of the month's KPI table, checked against the KPI schema (``None``: the area has none)."""
+    if area.kpi_function is None:
+        return None
+    try:
+        function = area.kpis()
+    except (ImportError, AttributeError) as exc:
+        raise RunError(f"the KPI function {area.kpi_function} of area '{area.id}' cannot be loaded: {exc}") from None
+    assert function is not None
+    try:
+        table = function(Context(period=period, params=params, workspace=ws))
+    except ServiceplanError:
+        raise
+    except Exception as exc:
+        raise RunError(f"the KPI function {area.kpi_function} raised {type(exc).__name__}: {exc}") from None
+    missing = [c for c in KPI_COLUMNS if c not in table.columns]
+    if missing:
+        raise RunError(f"the KPI table of area '{area.id}' lacks the column(s) {', '.join(missing)}")
+    table = table[list(KPI_COLUMNS)]
+    wrong = table[(table["period"].astype(str) != str(period)) | (table["area"].astype(str) != area.id)]
+    if len(wrong):
+        first = wrong.iloc[0]
+        raise RunError(
+            f"the KPI table of area '{area.id}' has a row for period {first['period']!r}, area "
+            f"{first['area']!r}; expected period {period} and area {area.id!r}"
+        )
+    return table
+
+
+def collect_kpis(
+    ws: Workspace,
+    period: Period,
+    params: Params,
+    areas: Sequence[Area],
+    computed: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """The month's KPI table: every area's KPI function, checked against the KPI schema, in area order.
+
+    ``computed`` holds tables already computed (and checked) by :func:`area_kpis`, by area id.
+    """
+    computed = computed or {}
+    frames = []
+    for area in areas:
+        table = computed.get(area.id)
+        if table is None:
+            table = area_kpis(ws, period, params, area)
+        if table is not None:
+            frames.append(table)
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in KPI_COLUMNS})
+    kpis = pd.concat(frames, ignore_index=True)
+    duplicated = kpis[kpis.duplicated(["area", "kpi"])]
+    if len(duplicated):
+        raise RunError(f"KPI {duplicated.iloc[0]['kpi']!r} of area '{duplicated.iloc[0]['area']}' appears twice")
+    return kpis
+
+
+def compute_kpis_meanwhile(ws: Workspace, plans: Sequence[MonthPlan], stop: threading.Event) -> None:
+    """Compute the months' KPI tables while the workers run the notebooks (in a thread of this process, which
+    would otherwise only wait), until done or ``stop`` is set.
+
+    A KPI function that fails ends this for its month: :func:`collect_kpis` meets the error again when the month
+    is finished, and reports it there, in area order.
+    """
+    for plan in plans:
+        for area in plan.kpi_areas:
+            if stop.is_set():
+                return
+            try:
+                table = area_kpis(ws, plan.period, plan.params, area)
+            except Exception:
+                break
+            if table is not None:
+                plan.kpi_tables[area.id] = table

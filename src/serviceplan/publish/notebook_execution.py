@@ -1,0 +1,413 @@
+"""Step 2 of a month: execute the notebooks with Papermill on worker processes, each in a fresh kernel forked
+from a server that has the libraries imported; collect each one's output into the staging folder."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from serviceplan.core.errors import ServiceplanError, redact
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.publish import kernel_fork, versions
+from serviceplan.publish import render as rd
+from serviceplan.publish.execution_cache import merge_files, store_cached
+from serviceplan.publish.kpi_tables import compute_kpis_meanwhile
+from serviceplan.publish.run_messages import write_error
+from serviceplan.publish.run_model import KERNEL, KERNEL_OPTIONS, WORK, MonthPlan, NotebookJob
+
+
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(143)
+
+
+def _worker_main(connection: Any) -> None:
+    """A worker process: execute the one notebook it is sent, send back what happened, and end.
+
+    Workers leave Ctrl-C to the main process (which stops them) and turn SIGTERM into an exit that still
+    shuts the running kernel down. A worker serves one notebook so that it is still untouched (no sockets, no
+    threads) when it forks the notebook's kernel (see :mod:`serviceplan.publish.kernel_fork`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        spec = connection.recv()
+    except (EOFError, OSError):  # the main process is gone
+        return
+    if spec is None:
+        return
+    result = _execute_notebook(spec)
+    with contextlib.suppress(OSError):  # BrokenPipeError: the main process is gone, nobody to tell
+        connection.send(result)
+
+
+def _exit_when_gone(pid: int, interval: float = 0.5) -> None:
+    """In a worker: end the worker at once when the main process ``pid`` is gone (killed with ``kill -9``), so
+    that no orphan goes on executing a notebook of a run that no longer exists. Its kernel follows within a
+    second: ipykernel ends when its parent process changes."""
+    while True:
+        time.sleep(interval)
+        if not versions.pid_alive(pid):
+            os._exit(0)
+
+
+def worker_context(ws: Workspace, areas: Sequence[Area]) -> Any:
+    """The multiprocessing context of the workers.
+
+    ``forkserver`` where there is one: a server process imports Papermill, nbconvert (with the previews'
+    exporter built), ipykernel and the notebooks' libraries once, so that a worker starts in milliseconds and the
+    kernels it forks need not import them again. ``spawn`` elsewhere (Windows).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    notebooks = [ws.notebooks_dir / area.notebook for area in areas]
+    try:
+        kernel_modules = kernel_fork.preload_modules(p for p in notebooks if p.is_file())
+    except (OSError, ValueError):  # an unreadable notebook fails later, with its name
+        kernel_modules = list(kernel_fork.KERNEL_MODULES)
+    preload = [
+        "serviceplan.publish.worker_imports",
+        "serviceplan.publish.notebook_execution",
+        "papermill",
+        "nbconvert",
+        "serviceplan.publish.previews",
+    ]
+    preload += kernel_modules
+    context.set_forkserver_preload(preload)
+    return context
+
+
+def may_execute(ws: Workspace, periods: Sequence[Period], revise: str | None) -> bool:
+    """Whether the run may execute notebooks (some month is not published yet, or a revision is asked)."""
+    if revise is not None:
+        return True
+    return any(not versions.revisions_of(ws, period) for period in periods)
+
+
+def start_server(context: Any) -> None:
+    """Start the worker server now, so that it imports its libraries while the months are prepared."""
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+class _Worker:
+    """A worker process that runs one notebook in a fresh kernel (forked from the preloaded server).
+
+    Built on the public ``multiprocessing`` API so that a worker that dies is noticed (its job fails instead of
+    hanging) and an interrupted run can stop every worker.
+    """
+
+    def __init__(self, context: Any):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child,), daemon=True, name="serviceplan-worker")
+        self.process.start()
+        child.close()
+        self.job: tuple[MonthPlan, NotebookJob] | None = None
+
+    def submit(self, plan: MonthPlan, job: NotebookJob, spec: dict[str, Any]) -> None:
+        self.job = (plan, job)
+        self.connection.send(spec)
+
+    def result(self) -> dict[str, Any] | None:
+        """The finished job's result, or ``None`` while it runs."""
+        if self.connection.poll():
+            try:
+                return self.connection.recv()
+            except EOFError:
+                pass
+        if not self.process.is_alive():
+            return {"ok": False, "error": f"the worker process ended (exit code {self.process.exitcode})", "seconds": 0}
+        return None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.connection.send(None)
+        self.process.join(timeout=10)
+        self.kill()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=5)
+        self.connection.close()
+
+
+def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook with Papermill (in a pool worker); never raises, returns what happened.
+
+    The kernel's and Papermill's output go to the notebook's log file, not to the terminal.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    log_fd = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    saved = [os.dup(1), os.dup(2)]
+    handler = logging.FileHandler(spec["log"], encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger = logging.getLogger("papermill")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    result: dict[str, Any] = {"ok": True, "error": None}
+    try:
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        with kernel_fork.zygote(enabled=spec["fork_kernel"]) as launch:
+            # after the zygote's fork: a thread must not exist when the process forks
+            threading.Thread(target=_exit_when_gone, args=(spec["main_pid"],), daemon=True).start()
+            papermill.execute_notebook(
+                spec["input"],
+                spec["output"],
+                parameters=spec["parameters"],
+                kernel_name=spec["kernel"],
+                cwd=spec["cwd"],
+                log_output=True,
+                progress_bar=False,
+                request_save_on_cell_execute=False,  # written once at the end (and when a cell fails)
+                execution_timeout=spec["timeout"],
+                kernel_manager_class=kernel_fork.ForkingKernelManager,
+                shutdown_kernel="immediate",  # every output has arrived: no need to wait for a clean exit
+                extra_arguments=list(KERNEL_OPTIONS),
+            )
+        how = "forked from the worker server (libraries imported)" if launch.forked else "started as a new process"
+        logger.info(f"The kernel was {how}.")
+        _sanitize(Path(spec["output"]), spec["parameters"]["period"], spec["parameters"]["workspace"])
+        if spec.get("preview"):
+            try:
+                rd.write_preview(Path(spec["output"]), Path(spec["preview"]), spec["title"])
+            except Exception as exc:
+                result = {"ok": False, "error": f"the HTML preview failed: {type(exc).__name__}: {exc}"}
+    except PapermillExecutionError as exc:
+        first = next((line.strip() for line in (exc.source or "").splitlines() if line.strip()), "")
+        number = _source_cell_number(Path(spec["output"]), exc.cell_index)
+        result = {
+            "ok": False,
+            "error": f"cell {number} `{first[:80]}` raised {exc.ename}: {str(exc.evalue).strip()}",
+        }
+    except CellTimeoutError as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        result = {"ok": False, "error": f"time-out: a cell ran longer than {spec['timeout']:.0f} s ({text})"}
+    except DeadKernelError as exc:
+        result = {"ok": False, "error": f"the kernel died: {exc}"}
+    except Exception as exc:
+        result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        for fd, saved_fd in zip((1, 2), saved, strict=True):
+            os.dup2(saved_fd, fd)
+            os.close(saved_fd)
+        os.close(log_fd)
+        logger.removeHandler(handler)
+        handler.close()
+        scrub_log(Path(spec["log"]), spec["parameters"]["workspace"])
+    result["seconds"] = time.perf_counter() - started
+    return result
+
+
+def _source_cell_number(executed: Path, cell_index: int) -> int:
+    """The 1-based position, in the notebook as its author sees it, of cell ``cell_index`` of the executed copy
+    (which holds Papermill's injected parameters cell in addition)."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"][:cell_index]
+    except (OSError, ValueError, KeyError):
+        return cell_index + 1
+    injected = sum("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in cells)
+    return cell_index - injected + 1
+
+
+def _job_spec(
+    ws: Workspace, plan: MonthPlan, job: NotebookJob, timeout: float, preview: bool, context: Any
+) -> dict[str, Any]:
+    work = plan.staging / WORK / job.stem
+    work.mkdir(parents=True, exist_ok=True)
+    return {
+        "fork_kernel": context.get_start_method() == "forkserver",  # workers forked from the preloaded server
+        "main_pid": os.getpid(),  # the worker ends when this process is gone
+        "title": job.area.title,
+        "preview": str(plan.staging / rd.preview_name(job.area.notebook)) if preview else None,
+        "input": str(job.source),
+        "output": str(work / job.area.notebook),
+        "cwd": str(work),
+        "log": str(plan.staging / "logs" / f"{job.stem}.log"),
+        "parameters": {"period": str(plan.period), "workspace": str(ws.root)},
+        "kernel": KERNEL,
+        "timeout": float(timeout),
+    }
+
+
+def _progress(plans: Sequence[MonthPlan]) -> Table:
+    table = Table(title="Notebooks", expand=False)
+    for column in ("month", "notebook", "state", "seconds"):
+        table.add_column(column)
+    now = time.perf_counter()
+    rows = [(plan, job) for plan in plans for job in plan.jobs]
+    if len(rows) > 24:  # a long range: show what is active or went wrong, count the rest
+        shown = [(p, j) for p, j in rows if j.state in ("running", "failed")]
+        hidden = len(rows) - len(shown)
+        done = sum(j.state in ("done", "reused") for _, j in rows)
+        table.caption = f"{done}/{len(rows)} finished; {hidden} not shown"
+        rows = shown
+    for plan, job in rows:
+        seconds = now - job.started if job.state == "running" and job.started else job.seconds
+        table.add_row(plan.version, job.area.notebook, job.state, f"{seconds:.1f}")
+    return table
+
+
+def execute_notebooks(
+    ws: Workspace,
+    plans: Sequence[MonthPlan],
+    workers: int,
+    timeout: float,
+    console: Console,
+    context: Any,
+    preview: bool,
+) -> None:
+    """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
+
+    With ``preview`` each worker also writes the notebook's HTML preview (used when Quarto is not available).
+
+    Workers are forked from a clean server process that has Papermill imported already (``forkserver``), or
+    started as new interpreters where that is not available (``spawn``, Windows): a script calling
+    :func:`run_periods` there must guard its entry point with ``if __name__ == "__main__":``.
+    """
+    pending = [(plan, job) for plan in plans for job in plan.jobs if job.state == "queued"]
+    if not pending:
+        if plans:
+            console.print(_progress(plans))
+        return
+    slots: list[_Worker | None] = [None] * min(workers, len(pending))
+    # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
+    live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
+    stop = threading.Event()
+    kpis = threading.Thread(target=compute_kpis_meanwhile, args=(ws, plans, stop), name="serviceplan-kpis", daemon=True)
+    kpis.start()
+    try:
+        with live or contextlib.nullcontext():
+            while pending or any(slots):
+                for index, worker in enumerate(slots):
+                    if worker is None and pending:
+                        plan, job = pending.pop(0)
+                        job.state, job.started = "running", time.perf_counter()
+                        worker = slots[index] = _Worker(context)
+                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
+                time.sleep(0.05)
+                for index, worker in enumerate(slots):
+                    if worker is None or worker.job is None:
+                        continue
+                    result = worker.result()
+                    if result is None:
+                        continue
+                    plan, job = worker.job
+                    worker.job = None
+                    worker.stop()
+                    slots[index] = None
+                    _record(ws, plan, job, result)
+                if live is not None:
+                    live.update(_progress(plans))
+        if live is None:
+            console.print(_progress(plans))
+        kpis.join()
+    finally:
+        stop.set()
+        for worker in slots:
+            if worker is None:
+                continue
+            if worker.job is None:
+                worker.stop()
+            else:  # interrupted: do not wait for running notebooks
+                worker.kill()
+
+
+def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, Any]) -> None:
+    """Take a finished execution into the month: collect its output, or note its error."""
+    job.seconds = float(result.get("seconds") or 0.0)
+    if not result["ok"]:
+        job.state, job.error = "failed", str(result["error"])
+        return
+    try:
+        _collect(ws, plan, job)
+    except ServiceplanError as exc:
+        job.state, job.error = "failed", str(exc)
+    except OSError as exc:  # a full disk while keeping its output
+        job.state, job.error = "failed", str(write_error(ws, exc))
+    else:
+        job.state = "done"
+
+
+def _private_paths(workspace: str) -> list[tuple[str, str]]:
+    """Local paths that must not appear in published files (they often hold a user name), and their stand-ins."""
+    pairs = [(str(Path(workspace)), "<workspace>"), (str(Path.home()), "~")]
+    return [(path, shown) for path, shown in pairs if len(path) > 1]
+
+
+def _scrub(text: str, workspace: str) -> str:
+    for path, shown in _private_paths(workspace):
+        text = text.replace(path, shown)
+    return text
+
+
+def _sanitize(path: Path, period: str, workspace: str) -> None:
+    """Make an executed notebook independent of where it ran: relative paths, and no local path in its outputs.
+
+    The workspace path of the analyst's machine (often with a user name in it) is not published: the injected
+    parameters say ``workspace = None`` and paths in outputs (warnings, tracebacks) are shortened.
+    """
+    content = json.loads(path.read_text(encoding="utf-8"))
+    papermill = content.get("metadata", {}).get("papermill", {})
+    if papermill:
+        papermill["input_path"] = f"notebooks/{path.name}"
+        papermill["output_path"] = path.name
+        if "workspace" in papermill.get("parameters", {}):
+            papermill["parameters"]["workspace"] = None
+    for cell in content.get("cells", []):
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["source"] = (
+                f'# Parameters\nperiod = "{period}"\n'
+                "workspace = None  # the run's workspace folder; its path is not published\n"
+            )
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                text = output.get("text", "")
+                output["text"] = _scrub("".join(text) if isinstance(text, list) else text, workspace)
+            elif output.get("output_type") == "error":
+                output["traceback"] = [_scrub(line, workspace) for line in output.get("traceback", [])]
+    path.write_text(json.dumps(content, indent=1, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+
+
+def scrub_log(log: Path, workspace: str) -> None:
+    """Shorten local paths in a notebook's log, which is published with the version, and redact anything
+    identity-code-like in it (the kernel's and Papermill's output, tracebacks included)."""
+    if log.is_file():
+        text = log.read_text(encoding="utf-8", errors="replace")
+        log.write_text(redact(_scrub(text, workspace)), encoding="utf-8", newline="\n")
+
+
+def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> None:
+    """Move a finished notebook and the files it wrote into the staging folder, and store them in the cache."""
+    work = plan.staging / WORK / job.stem
+    shutil.move(work / job.area.notebook, plan.staging / job.area.notebook)
+    placed = merge_files(work, plan.staging, job, copy=False)
+    store_cached(ws, plan, job, placed)
+    shutil.rmtree(work, ignore_errors=True)

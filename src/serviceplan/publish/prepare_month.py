@@ -1,0 +1,72 @@
+"""Step 1 of a month: check its inputs, build the canonical tables, and decide what to execute."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Sequence
+
+from serviceplan.core.errors import RunError
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import build_canonical, input_files, validate_period
+from serviceplan.metrics.areas import Area, report_areas, report_datasets
+from serviceplan.publish import manifest as mf
+from serviceplan.publish import versions
+from serviceplan.publish.execution_cache import restore_cached
+from serviceplan.publish.run_model import KERNEL, MonthPlan, NotebookJob
+
+
+def prepare_month(
+    ws: Workspace, period: Period, areas: Sequence[Area], *, revise: str | None, force: bool
+) -> MonthPlan | None:
+    """Check the month's inputs and decide what to execute; ``None`` when the month is already published."""
+    started = time.perf_counter()
+    revision = versions.next_revision(ws, period, revise)
+    if revision is None:
+        return None
+    params = load_params(period.year, ws.params_dir)  # a broken parameter file is reported first, in a second
+    areas = report_areas(params, areas)  # another municipality than the own data's: the public pages only
+    names = report_datasets(params, areas)
+    validate_period(ws, period, None if params.regions.has_own_data else names)
+    if names:
+        build_canonical(ws, names, up_to=period)
+    code, env = mf.code_digest(), mf.environment()
+    plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages
+    digests = {name: mf.dataset_digest(ws, name, period) for name in names}
+    jobs = []
+    for area in areas:
+        source = ws.notebooks_dir / area.notebook
+        if not source.is_file():
+            raise RunError(f"the notebook of area '{area.id}' is missing: {source}")
+        source_sha = mf.notebook_digest(source)
+        datasets = {name: digests[name] for name in area.datasets if name in digests}
+        key = mf.execution_key(
+            notebook_sha256=source_sha,
+            period=period,
+            params_digest=params.digest(),
+            datasets=datasets,
+            code=code,
+            env=env,
+            kernel=KERNEL,
+            workspace_inputs=plan_files,
+        )
+        jobs.append(NotebookJob(area, source, source_sha, datasets, key))
+    version = versions.version_name(period, revision)
+    staging = versions.staging_dir(ws, version)
+    (staging / "logs").mkdir()
+    inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
+    plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
+    plan.kpi_areas = [area for area in areas if area.kpi_function is not None]
+    plan.areas = list(areas)
+    try:
+        for job in jobs:
+            if not force and restore_cached(ws, plan, job):
+                job.state = "reused"
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    plan.prepare_seconds = time.perf_counter() - started
+    plan.code = code
+    return plan
