@@ -1097,7 +1097,7 @@ def test_bad_input_stops_the_run_with_a_clear_message(
     if broken.fault is not None:
         broken.fault(monkeypatch, ws.raw_period_dir(PERIOD))
     before = tree_state(ws.reports_dir)
-    monkeypatch.setattr(batch, "_execute", _no_notebooks)
+    monkeypatch.setattr(batch, "execute_notebooks", _no_notebooks)
     capsys.readouterr()
     started = time.time()
 
