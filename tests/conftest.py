@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import papermill
@@ -34,6 +36,33 @@ def new_workspace(root: Path) -> Workspace:
     if (REPO / "plan").is_dir():
         shutil.copytree(REPO / "plan", root / "plan")
     return Workspace(root)
+
+
+def text_outputs(notebook: Path) -> list[list[Any]]:
+    """Every code cell's outputs without image bytes: stream text, and each display's non-image MIME data."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    result = []
+    for cell in cells:
+        if cell["cell_type"] != "code":
+            continue
+        shown = []
+        for output in cell["outputs"]:
+            if output["output_type"] == "stream":
+                shown.append([output["name"], "".join(output["text"])])
+            else:
+                data = output.get("data", {})
+                shown.append([output["output_type"], {k: v for k, v in data.items() if not k.startswith("image/")}])
+        result.append(shown)
+    return result
+
+
+def add_to_first_amount(path: Path, euros: float) -> None:
+    """Add ``euros`` to the ``Summa`` of the first data row of a ledger export (UTF-8 with BOM, decimal comma)."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    fields = lines[1].rstrip("\n").split(";")
+    fields[-1] = f"{float(fields[-1].replace(',', '.')) + euros:.2f}".replace(".", ",")
+    lines[1] = ";".join(fields) + "\n"
+    path.write_text("".join(lines), encoding="utf-8-sig")
 
 
 @pytest.fixture(scope="session")

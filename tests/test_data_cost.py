@@ -143,6 +143,31 @@ def test_load_equals_the_deliveries_read_one_by_one_and_concatenated(ws: Workspa
             assert loaded.equals(expected) and loaded.index.equals(expected.index)
 
 
+def test_each_delivery_is_read_once_for_every_month_that_shows_it(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's month and the months it compares with (a range's months) share their deliveries' Parquet files."""
+    reads: list[str] = []
+    original = data.pq.read_table
+
+    def counting(path: str, *args: object, **kwargs: object) -> object:
+        reads.append(Path(path).name)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(data.pq, "read_table", counting)
+    data._arrow_of.cache_clear()
+    data._concatenated.cache_clear()
+    months = [Period(2026, 6), Period(2026, 5), Period(2025, 6)]
+    for period in months:
+        data.load("ledger", period, ws)
+    delivered = len(data.build_canonical(ws, ["ledger"], up_to=months[0])["ledger"])
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == delivered  # every delivery once, none again
+    for period in months:  # the same rows as deliveries read one by one
+        paths = data.build_canonical(ws, ["ledger"], up_to=period)["ledger"]
+        expected = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+        assert data.load("ledger", period, ws).equals(expected[expected["period"].astype(str) <= str(period)])
+
+
 def test_months_of_different_dtypes_are_concatenated_as_pandas_does(tmp_path: Path) -> None:
     first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
     pd.DataFrame({"x": pd.array(["a"], dtype="string"), "n": [1]}).to_parquet(first, index=False)

@@ -13,15 +13,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
 
+from conftest import add_to_first_amount, text_outputs
 from serviceplan.core.params import load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
@@ -57,24 +56,6 @@ def runs(tmp_path_factory: pytest.TempPathFactory, make_demo_workspace: Callable
     return {"areas": areas, "first": first, "second": second, "a": publish(first, areas), "b": publish(second, areas)}
 
 
-def text_outputs(notebook: Path) -> list[list[Any]]:
-    """Every code cell's outputs without image bytes: stream text, and each display's non-image MIME data."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    result = []
-    for cell in cells:
-        if cell["cell_type"] != "code":
-            continue
-        shown = []
-        for output in cell["outputs"]:
-            if output["output_type"] == "stream":
-                shown.append([output["name"], "".join(output["text"])])
-            else:
-                data = output.get("data", {})
-                shown.append([output["output_type"], {k: v for k, v in data.items() if not k.startswith("image/")}])
-        result.append(shown)
-    return result
-
-
 def kpi_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
 
@@ -99,6 +80,15 @@ def test_notebook_text_outputs_and_figures_are_identical(runs: dict) -> None:
     assert figures == sorted(p.name for p in (runs["b"] / "figures").glob("*.png"))
     for name in figures:
         assert (runs["a"] / "figures" / name).read_bytes() == (runs["b"] / "figures" / name).read_bytes(), name
+
+
+def test_pages_show_what_they_show_on_their_own(runs: dict) -> None:
+    """The batch's pages read their KPI tables (and those of the months they compare with) from the run's KPI
+    store, and the summary reads every area's: they show what each page shows when run on its own (the executed
+    copies in tests/expected/, made without a store)."""
+    for area in runs["areas"]:
+        expected = REPO / "tests" / "expected" / str(PERIOD) / area.notebook
+        assert text_outputs(runs["a"] / area.notebook) == text_outputs(expected), area.notebook
 
 
 def test_manifests_differ_only_in_their_volatile_fields(runs: dict) -> None:
@@ -159,22 +149,13 @@ def test_manifest_names_the_code_the_parameters_and_every_input_file(runs: dict)
 # --- a changed input shows -----------------------------------------------------------------------------------------
 
 
-def _add_to_first_amount(path: Path, euros: float) -> None:
-    """Add ``euros`` to the ``Summa`` of the first data row of a ledger export (UTF-8 with BOM, decimal comma)."""
-    lines = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    fields = lines[1].rstrip("\n").split(";")
-    fields[-1] = f"{float(fields[-1].replace(',', '.')) + euros:.2f}".replace(".", ",")
-    lines[1] = ";".join(fields) + "\n"
-    path.write_text("".join(lines), encoding="utf-8-sig")
-
-
 def test_a_changed_input_changes_its_hash_and_the_kpis_that_depend_on_it(
     runs: dict, tmp_path: Path, make_demo_workspace: Callable[[Path], Workspace]
 ) -> None:
     budget = get("budget")
     changed = make_demo_workspace(tmp_path / "ws")
     ledger = changed.raw_period_dir(str(PERIOD)) / LEDGER
-    _add_to_first_amount(ledger, CHANGE_EUR)
+    add_to_first_amount(ledger, CHANGE_EUR)
     folder = publish(changed, (budget,))
 
     before = {r["file"]: r["sha256"] for r in mf.read_json(runs["a"] / "manifest.json")["inputs"]}

@@ -24,10 +24,12 @@ JANUARY = Period(2026, 1)  # a month whose month before and year before both fal
 # area module -> the first month its comparisons may use (what its notebook passed to with_changes)
 AREAS: dict[str, Period] = {
     "budget": ledger.DATASET.first_period,
+    "target_groups": statfin.DATASET.first_period,
     "services": services.DATASET.first_period,
     "grants": grants.DATASET.first_period,
     "ecosystems": services.DATASET.first_period,
     "employer_services": statfin.DATASET.first_period,
+    "immigrants": statfin.DATASET.first_period,
     "knowledge": statfin.DATASET.first_period,
 }
 

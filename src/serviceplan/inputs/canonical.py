@@ -116,6 +116,13 @@ def _pandas_columns(table: pa.Table) -> object:
     return json.loads(meta[b"pandas"]).get("columns") if b"pandas" in meta else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _arrow_of(path: str, mtime_ns: int, size: int) -> pa.Table:
+    """A delivery's canonical Parquet file as an Arrow table (immutable), read once per process: the tables of
+    several months (a page's month and those it compares with, a range's months) share their deliveries."""
+    return pq.read_table(path)
+
+
 @functools.lru_cache(maxsize=64)
 def _concatenated(key: PartsKey) -> pd.DataFrame:
     """Every delivery of a table as one frame (remembered per process; callers get a copy).
@@ -126,7 +133,7 @@ def _concatenated(key: PartsKey) -> pd.DataFrame:
     """
     if not key:
         return pd.DataFrame()
-    tables = [pq.read_table(path) for path, _, _ in key]
+    tables = [_arrow_of(*part) for part in key]
     first = tables[0]
     columns = _pandas_columns(first)
     if columns is not None and all(t.schema.equals(first.schema) and _pandas_columns(t) == columns for t in tables[1:]):
@@ -431,6 +438,21 @@ def _load_with_key(name: str, period: Period, ws: Workspace) -> tuple[PartsKey, 
     elif "period" in table.columns:
         table = table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
     return key, table
+
+
+def delivery_digests(ws: Workspace, name: str, up_to: Period | None = None) -> list[tuple[str, str]]:
+    """``(month, digest)`` of every delivery of dataset ``name`` up to ``up_to`` (default: all), oldest first:
+    what :func:`load` builds its table from (the delivered files' bytes and names and the reader code; the
+    canonical cache's own keys).
+
+    Computed from the delivered files (each hashed once per process while its size and modification time stay),
+    without reading a canonical table: equal lists mean equal canonical rows up to ``up_to``.
+    """
+    if name not in DATASETS:
+        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    dataset = DATASETS[name]
+    deliveries = _deliveries(ws, dataset, up_to)
+    return [(str(period), _delivery_digest(dataset, period, paths)) for period, paths in deliveries]
 
 
 def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:

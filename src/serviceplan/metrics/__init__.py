@@ -1,7 +1,8 @@
 """Metrics: one module per policy area, pure functions from canonical tables to numbers and KPI tables.
 
 All arithmetic of the report lives here (the notebooks only call and show). This module holds what every area
-shares: :func:`with_changes` puts a KPI table beside the same KPIs a month and a year earlier.
+shares: :func:`with_changes` puts a KPI table beside the same KPIs a month and a year earlier (in a batch run,
+through the run's KPI store: :mod:`serviceplan.metrics.kpi_store`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 from serviceplan.core.params import Params, load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
+from serviceplan.metrics import kpi_store
 from serviceplan.metrics.kpis import Context, KpiFunction
 
 # KPI units whose change is a difference rather than a relative change, and the kind of that difference:
@@ -159,14 +161,23 @@ def with_changes(
     yet) give NaN without calling ``function``. The earlier values are what was known then (data up to that
     month). ``current`` is ``function(ctx)`` when the caller has it already (e.g. from the page's own analysis of
     the month), so that the month is not analysed twice.
+
+    In a batch run (:func:`serviceplan.metrics.kpi_store.from_environment`) a registered area's tables are read
+    from the run's KPI store when kept there, and kept there when computed here, ``current`` included, for the
+    summary and the KPI files.
     """
-    current = function(ctx) if current is None else current
+    store = kpi_store.from_environment()
+    area = kpi_store.area_of(function) if store is not None else None
+    if current is None:
+        current = kpi_store.kpi_table(function, ctx, area, store)
+    elif store is not None and area is not None:
+        store.put(area, ctx, current)
     earlier: dict[str, dict[str, float]] = {}
     for name, months in (("prev_month_value", 1), ("prev_year_value", 12)):
         period = ctx.period.shift(-months)
         if first_period is not None and period < first_period:
             earlier[name] = {}
             continue
-        table = function(context_for(ctx, period))
+        table = kpi_store.kpi_table(function, context_for(ctx, period), area, store)
         earlier[name] = dict(zip(table["kpi"].astype(str), table["value"].astype("float64"), strict=True))
     return add_changes(current, earlier, ctx.params.areas.summary.materiality.min_base)

@@ -239,8 +239,4 @@ def kpis(ctx: Context) -> pd.DataFrame:
 def kpis_with_changes(ctx: Context, analysis: ImmigrantAnalysis) -> pd.DataFrame:
     """:func:`kpis` beside the same KPIs a month and a year earlier (:func:`serviceplan.metrics.with_changes`),
     reusing the page's analysis of the report month instead of analysing it again."""
-
-    def function(context: Context) -> pd.DataFrame:
-        return kpi_rows(context, analysis) if context.period == analysis.period else kpis(context)
-
-    return with_changes(function, ctx, first_period=statfin.DATASET.first_period)
+    return with_changes(kpis, ctx, first_period=statfin.DATASET.first_period, current=kpi_rows(ctx, analysis))

@@ -3,7 +3,9 @@
 The summary has no data of its own. It calls the KPI function of every area registered in
 :data:`serviceplan.metrics.areas.AREAS` for the period, a month earlier and a year earlier (as
 :func:`serviceplan.metrics.with_changes` does), so it shows exactly the numbers of the area pages and of the
-version's KPI file, and it picks up a new area as soon as the area is registered.
+version's KPI file, and it picks up a new area as soon as the area is registered. In a batch run it reads the
+tables the area pages kept in the run's KPI store (:mod:`serviceplan.metrics.kpi_store`) and computes only the
+missing ones.
 
 Headline KPIs
 -------------
@@ -42,8 +44,9 @@ from serviceplan.core.errors import ParameterError, ServiceplanError
 from serviceplan.core.params import Disclosure, Materiality, SummaryParams
 from serviceplan.core.periods import Period
 from serviceplan.inputs.sources import DATASETS
-from serviceplan.metrics import POINT_UNITS, add_changes, context_for, shared_loads
+from serviceplan.metrics import POINT_UNITS, add_changes, context_for, kpi_store, shared_loads
 from serviceplan.metrics.areas import AREAS, Area, report_areas
+from serviceplan.metrics.kpi_store import KpiStore
 from serviceplan.metrics.kpis import KPI_COLUMNS, Context
 
 AREA = "summary"  # the front page's id in the page registry
@@ -76,17 +79,17 @@ def first_period(area: Area) -> Period | None:
     return min(firsts) if firsts else None
 
 
-def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
+def area_changes(area: Area, ctx: Context, store: KpiStore | None = None) -> tuple[pd.DataFrame, list[str]]:
     """The area's KPI table of ``ctx.period`` with the values a month and a year earlier and the changes (the
     columns of :func:`serviceplan.metrics.with_changes`), and the comparison months that could not be computed.
 
     A comparison month before the area's :func:`first_period`, or one for which the area's KPI function stops with
     a :class:`~serviceplan.core.errors.ServiceplanError` (e.g. no rule in force then), gives no comparison; an error in
-    the period itself is raised.
+    the period itself is raised. Tables kept in ``store`` are read from it, and those computed are kept there.
     """
     function = area.kpis()
     assert function is not None
-    current = function(ctx)
+    current = kpi_store.kpi_table(function, ctx, area, store)
     start = first_period(area)
     skipped: list[str] = []
     earlier: dict[str, dict[str, float]] = {}
@@ -96,7 +99,7 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
         if start is not None and period < start:
             continue
         try:
-            table = function(context_for(ctx, period))
+            table = kpi_store.kpi_table(function, context_for(ctx, period), area, store)
         except ServiceplanError:
             skipped.append(str(period))
             continue
@@ -107,13 +110,17 @@ def area_changes(area: Area, ctx: Context) -> tuple[pd.DataFrame, list[str]]:
 def collect(ctx: Context, areas: Sequence[Area] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Every KPI of every area of the report (registry order; a municipality without the city's own data has the
     public-data areas only) with its changes, an ``id`` (``<area>.<kpi>``) and the area's page title
-    (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``)."""
+    (``area_title``); and the comparisons that could not be computed (``"<area> <YYYY-MM>"``).
+
+    In a batch run the tables come from the run's KPI store (:func:`serviceplan.metrics.kpi_store.from_environment`).
+    """
     areas = report_areas(ctx.params, None if areas is None else list(areas))
     frames = []
     skipped: list[str] = []
+    store = kpi_store.from_environment()
     with shared_loads():  # several areas read the same tables for the same months
         for area in kpi_areas(areas):
-            table, missing = area_changes(area, ctx)
+            table, missing = area_changes(area, ctx, store)
             table = table.assign(id=[f"{area.id}.{k}" for k in table["kpi"]], area_title=area.title)
             frames.append(table)
             skipped.extend(f"{area.id} {p}" for p in missing)

@@ -14,7 +14,10 @@
    again: its executed copy comes from ``reports/.cache/<key>/`` (:mod:`~serviceplan.publish.execution_cache`).
    ``--force`` executes everything.
 3. **KPIs** (:mod:`~serviceplan.publish.kpi_tables`): each area's KPI function gives its rows of the KPI table,
-   written as ``kpi.csv``, ``kpi_plain.csv`` and ``kpi.json``.
+   written as ``kpi.csv``, ``kpi_plain.csv`` and ``kpi.json``. Each area's table of a month is computed once
+   per run: the notebooks' kernels and this process share a KPI store (:mod:`serviceplan.metrics.kpi_store`,
+   ``reports/.cache/kpis/``); an area page keeps its month's table and the two it compares with, and the summary
+   (executed after the area pages) and the KPI files read them.
 4. **Manifest** and **render** (:mod:`~serviceplan.publish.finish_month`): Quarto site and PDF, or HTML previews
    without Quarto.
 5. **Publish**: the staging folder is renamed into ``reports/<version>/`` in one step and the landing page is

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from serviceplan.core.errors import RunError
 from serviceplan.core.paths import Workspace
+from serviceplan.metrics.kpi_store import KpiStore
 from serviceplan.publish import accessibility_gate as accessibility
 from serviceplan.publish import manifest as mf
 from serviceplan.publish import privacy_gate, versions
@@ -70,8 +71,9 @@ def finish_month(ws: Workspace, plan: MonthPlan, renderer: Renderer, console: Co
             say(console, f"{plan.period}: {job.area.notebook} failed: {job.error}")
         names = ", ".join(job.area.notebook for job in failed)
         raise RunError(f"{plan.period} not published: notebook {names} failed ({failed[0].error}).")
-    shutil.rmtree(plan.staging / WORK, ignore_errors=True)
-    kpis = collect_kpis(ws, plan.period, plan.params, areas, plan.kpi_tables)
+    store = KpiStore(plan.kpi_store) if plan.kpi_store else None
+    kpis = collect_kpis(ws, plan.period, plan.params, areas, store)
+    shutil.rmtree(plan.staging / WORK, ignore_errors=True)  # the notebooks' working folders (and a forced store)
     kpi_hashes = mf.write_kpi_files(kpis, plan.staging, plan.version)
     records = mf.kpi_records(kpis)
     record = _manifest(ws, plan, kpi_hashes, len(records))

@@ -3,7 +3,6 @@ schema."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import pandas as pd
@@ -12,13 +11,17 @@ from serviceplan.core.errors import RunError, ServiceplanError
 from serviceplan.core.params import Params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
+from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area
+from serviceplan.metrics.kpi_store import KpiStore
 from serviceplan.metrics.kpis import KPI_COLUMNS, Context
-from serviceplan.publish.run_model import MonthPlan
 
 
-def area_kpis(ws: Workspace, period: Period, params: Params, area: Area) -> pd.DataFrame | None:
-    """One area's rows of the month's KPI table, checked against the KPI schema (``None``: the area has none)."""
+def area_kpis(
+    ws: Workspace, period: Period, params: Params, area: Area, store: KpiStore | None = None
+) -> pd.DataFrame | None:
+    """One area's rows of the month's KPI table, checked against the KPI schema (``None``: the area has none);
+    read from ``store`` when an area page of the run kept it there (and kept there when computed here)."""
     if area.kpi_function is None:
         return None
     try:
@@ -27,7 +30,7 @@ def area_kpis(ws: Workspace, period: Period, params: Params, area: Area) -> pd.D
         raise RunError(f"the KPI function {area.kpi_function} of area '{area.id}' cannot be loaded: {exc}") from None
     assert function is not None
     try:
-        table = function(Context(period=period, params=params, workspace=ws))
+        table = kpi_store.kpi_table(function, Context(period=period, params=params, workspace=ws), area, store)
     except ServiceplanError:
         raise
     except Exception as exc:
@@ -51,18 +54,13 @@ def collect_kpis(
     period: Period,
     params: Params,
     areas: Sequence[Area],
-    computed: dict[str, pd.DataFrame] | None = None,
+    store: KpiStore | None = None,
 ) -> pd.DataFrame:
-    """The month's KPI table: every area's KPI function, checked against the KPI schema, in area order.
-
-    ``computed`` holds tables already computed (and checked) by :func:`area_kpis`, by area id.
-    """
-    computed = computed or {}
+    """The month's KPI table: every area's KPI function, checked against the KPI schema, in area order (tables
+    kept in ``store`` by the month's area pages are read from there, see :func:`area_kpis`)."""
     frames = []
     for area in areas:
-        table = computed.get(area.id)
-        if table is None:
-            table = area_kpis(ws, period, params, area)
+        table = area_kpis(ws, period, params, area, store)
         if table is not None:
             frames.append(table)
     if not frames:
@@ -72,22 +70,3 @@ def collect_kpis(
     if len(duplicated):
         raise RunError(f"KPI {duplicated.iloc[0]['kpi']!r} of area '{duplicated.iloc[0]['area']}' appears twice")
     return kpis
-
-
-def compute_kpis_meanwhile(ws: Workspace, plans: Sequence[MonthPlan], stop: threading.Event) -> None:
-    """Compute the months' KPI tables while the workers run the notebooks (in a thread of this process, which
-    would otherwise only wait), until done or ``stop`` is set.
-
-    A KPI function that fails ends this for its month: :func:`collect_kpis` meets the error again when the month
-    is finished, and reports it there, in area order.
-    """
-    for plan in plans:
-        for area in plan.kpi_areas:
-            if stop.is_set():
-                return
-            try:
-                table = area_kpis(ws, plan.period, plan.params, area)
-            except Exception:
-                break
-            if table is not None:
-                plan.kpi_tables[area.id] = table

@@ -23,11 +23,11 @@ from rich.table import Table
 from serviceplan.core.errors import ServiceplanError, redact
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
+from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area
 from serviceplan.publish import kernel_fork, versions
 from serviceplan.publish import render as rd
 from serviceplan.publish.execution_cache import merge_files, store_cached
-from serviceplan.publish.kpi_tables import compute_kpis_meanwhile
 from serviceplan.publish.run_messages import write_error
 from serviceplan.publish.run_model import KERNEL, KERNEL_OPTIONS, WORK, MonthPlan, NotebookJob
 
@@ -172,6 +172,8 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     result: dict[str, Any] = {"ok": True, "error": None}
+    if spec.get("kpi_store"):  # the kernel inherits this process's environment
+        os.environ[kpi_store.ENV_STORE] = spec["kpi_store"]
     try:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
@@ -254,6 +256,7 @@ def _job_spec(
         "parameters": {"period": str(plan.period), "workspace": str(ws.root)},
         "kernel": KERNEL,
         "timeout": float(timeout),
+        "kpi_store": str(plan.kpi_store) if plan.kpi_store else None,
     }
 
 
@@ -291,8 +294,17 @@ def execute_notebooks(
     Workers are forked from a clean server process that has Papermill imported already (``forkserver``), or
     started as new interpreters where that is not available (``spawn``, Windows): a script calling
     :func:`run_periods` there must guard its entry point with ``if __name__ == "__main__":``.
+
+    Months go in order. Within a month the notebooks of areas with a KPI table go first: they keep their tables
+    in the KPI store (:mod:`serviceplan.metrics.kpi_store`), and the others (the summary) read them from there
+    instead of computing them again.
     """
-    pending = [(plan, job) for plan in plans for job in plan.jobs if job.state == "queued"]
+    pending = [
+        (plan, job)
+        for plan in plans
+        for job in sorted(plan.jobs, key=lambda job: job.area.kpi_function is None)  # stable: registry order
+        if job.state == "queued"
+    ]
     if not pending:
         if plans:
             console.print(_progress(plans))
@@ -300,9 +312,6 @@ def execute_notebooks(
     slots: list[_Worker | None] = [None] * min(workers, len(pending))
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
-    stop = threading.Event()
-    kpis = threading.Thread(target=compute_kpis_meanwhile, args=(ws, plans, stop), name="serviceplan-kpis", daemon=True)
-    kpis.start()
     try:
         with live or contextlib.nullcontext():
             while pending or any(slots):
@@ -328,9 +337,7 @@ def execute_notebooks(
                     live.update(_progress(plans))
         if live is None:
             console.print(_progress(plans))
-        kpis.join()
     finally:
-        stop.set()
         for worker in slots:
             if worker is None:
                 continue

@@ -11,11 +11,12 @@ from serviceplan.core.params import load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
 from serviceplan.inputs.canonical import build_canonical, input_files, validate_period
+from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area, report_areas, report_datasets
 from serviceplan.publish import manifest as mf
 from serviceplan.publish import versions
 from serviceplan.publish.execution_cache import restore_cached
-from serviceplan.publish.run_model import KERNEL, MonthPlan, NotebookJob
+from serviceplan.publish.run_model import KERNEL, WORK, MonthPlan, NotebookJob
 
 
 def prepare_month(
@@ -58,7 +59,8 @@ def prepare_month(
     (staging / "logs").mkdir()
     inputs = [*input_files(ws, period), *mf.folder_files(ws.plan_dir)]
     plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
-    plan.kpi_areas = [area for area in areas if area.kpi_function is not None]
+    # --force computes everything again, KPI tables included: a store of the month's own, removed with .work/
+    plan.kpi_store = staging / WORK / kpi_store.FOLDER if force else kpi_store.folder_of(ws)
     plan.areas = list(areas)
     try:
         for job in jobs:

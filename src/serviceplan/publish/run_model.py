@@ -6,8 +6,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from serviceplan.core.params import Params
 from serviceplan.core.periods import Period
 from serviceplan.metrics.areas import Area
@@ -57,8 +55,7 @@ class MonthPlan:
     started: float = field(default_factory=time.perf_counter)
     prepare_seconds: float = 0.0
     code: str = ""  # the package code digest the execution keys were made with
-    kpi_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # computed while the notebooks run
-    kpi_areas: list[Area] = field(default_factory=list)  # the areas with a KPI function
+    kpi_store: Path | None = None  # the folder of the KPI tables the month's notebooks and KPI files share
     areas: list[Area] = field(default_factory=list)  # the month's pages (all, or the public ones: report_areas)
 
 
