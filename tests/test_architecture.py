@@ -11,6 +11,7 @@ that dodges a circle is still a circle.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -125,3 +126,20 @@ def test_the_page_registry_agrees_with_the_codes_the_parameters_are_checked_agai
 
     assert tuple(a.id for a in AREAS if a.kpi_function is not None) == KPI_AREAS
     assert tuple(a.id for a in AREAS if a.kpi_function is not None and a.public) == PUBLIC_KPI_AREAS
+
+
+def _package_picture() -> str:
+    text = (PACKAGE.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## The package, stage by stage", 1)[1].split("\n## ", 1)[0]
+    return section.split("```", 2)[1]
+
+
+def test_the_architecture_picture_names_every_stage_and_every_core_and_publish_module():
+    """docs/architecture.md draws the package: a new stage, or a module of core/ or publish/ (where each module is
+    a step a maintainer must find), is drawn there too."""
+    picture = _package_picture()
+    words = set(re.findall(r"[a-z_]+", picture))
+    stages = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file())
+    assert [s for s in stages if f"── {s}/" not in picture] == []
+    named = [m for m in modules() if stage_of(m) in ("core", "publish") and m.count(".") == 2]
+    assert [m for m in named if m.rsplit(".", 1)[1] not in words] == []
