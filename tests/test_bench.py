@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import REPO
 from serviceplan.bench import benchmark as bench
@@ -135,7 +138,11 @@ def test_summary_ratios_floor_and_archive_growth(tmp_path: Path) -> None:
     assert cold.cpu_ratio == bench.Spread(2.6, 2.2, 3.0, 2)
     growth = lines["publish 2026-06 with 24 published"]
     assert growth.ratio.median == pytest.approx(1.1)  # 23.1 s against the median 21 s with one published
-    assert lines["range of 12 months"].ratio.median == pytest.approx(15.0 / 25.0)  # 180/12 per month vs cold 25
+    assert lines["range of 12 months"].wall.median == 180.0
+    per_month = lines["  range: per month"]
+    assert (per_month.wall.median, per_month.cpu.median) == (15.0, 7.5)  # 180 s and 90 s CPU over 12 months
+    assert per_month.ratio.median == pytest.approx(15.0 / 25.0)  # 180/12 per month vs cold 25
+    assert lines["with Quarto (site + PDF): skipped, no Quarto on PATH"].wall is None
 
     written = bench.write_results(results, list(lines.values()), tmp_path / "out")
     with written["samples"].open(encoding="utf-8") as handle:
@@ -223,9 +230,13 @@ def test_command_lines_of_both_pipelines(tmp_path: Path) -> None:
     render = bench.naive_render_commands(ws, quarto=None)
     assert len(render) == 1  # 2026-06 has no executed notebook yet; 2026-05 has one
     assert render[0][-1] == str(ws.root / "naive" / "2026-05" / "a.ipynb")
-    assert bench.naive_render_commands(ws, quarto="quarto") == [
-        ["quarto", "render", str(ws.root / "naive" / "2026-05" / "a.ipynb"), "--to", "html"]
-    ]
+    shutil.copy2(REPO / "_quarto.yml", ws.quarto_config)
+    assert bench.naive_render_commands(ws, quarto="quarto") == [["quarto", "render", str(ws.root / "naive")]]
+    project = yaml.safe_load((ws.root / "naive" / "_quarto.yml").read_text(encoding="utf-8"))
+    shared = yaml.safe_load(ws.quarto_config.read_text(encoding="utf-8"))
+    assert project["project"] == {"type": "website", "render": ["*/*.ipynb"]}  # every executed notebook
+    assert project["format"] == shared["format"] and set(project["format"]) == {"html", "typst"}  # site and PDF
+    assert project["execute"]["enabled"] is False and project["lang"] == "fi"
     real = bench.serviceplan_command(config, ws, "2026-06", revise="why")
     assert real[1:] == ["-m", "serviceplan.cli", "--workspace", str(ws.root), "run", "2026-06", "--jobs", "2",
                         "--revise", "why"]  # fmt: skip
@@ -285,9 +296,11 @@ class FakeRuns:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, int]] = []  # (what, argument, versions published before)
+        self.quarto: list[str | None] = []  # for each call, the `quarto` its PATH leads to
 
     def __call__(self, command, *, cwd, log, env=None) -> bench.Usage:
         command = [str(part) for part in command]
+        self.quarto.append(shutil.which("quarto", path=(env or {}).get("PATH", "")))
         if "--workspace" in command:
             ws = Workspace(Path(command[command.index("--workspace") + 1]))
             periods = command[command.index("--areas-json") + 2]
@@ -307,10 +320,8 @@ class FakeRuns:
         return bench.Usage(1.0, 0.5, 50.0)
 
 
-def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The order of the measured commands, and what each one sees, with the commands themselves faked."""
+def run_faked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> tuple[FakeRuns, bench.Results]:
+    """The benchmark of a one-cell notebook on three placeholder months, its measured commands faked."""
     raw = tmp_path / "raw"
     for month in ("2026-04", "2026-05", "2026-06"):
         (raw / month).mkdir(parents=True)
@@ -324,7 +335,15 @@ def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
         areas=(TINY,), notebooks=write_tiny_notebook(tmp_path / "notebooks").parent, raw_data=raw,
         work_dir=tmp_path / "work", probes=("json",),
     )  # fmt: skip
-    results = bench.Bench(config, say=lambda text: None).run()
+    return fake, bench.Bench(bench.replace(config, **options), say=lambda text: None).run()
+
+
+def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order of the measured commands, and what each one sees, with the commands themselves faked."""
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # no Quarto on PATH
+    fake, results = run_faked(tmp_path, monkeypatch)
     assert results.config.period == Period(2026, 6)
     assert fake.calls == [
         ("python", "", 0),  # python -c "import json", repetition 0
@@ -353,6 +372,72 @@ def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
     naive = results.of("month", "naive")[0]
     assert (naive.wall_s, naive.cpu_s) == (2.0, 1.0)  # papermill + nbconvert, 1 s and 0.5 s CPU each
     assert not list((tmp_path / "work").iterdir())
+    assert set(fake.quarto) == {None}
+    assert not results.of("month", "cold-quarto") and "Quarto was not found on PATH" in results.notes[0]
+
+
+def fake_quarto(folder: Path) -> Path:
+    """A stand-in `quarto` that only answers `--version` (1.7.34); the harness test below never runs its render."""
+    folder.mkdir(parents=True)
+    script = folder / "quarto"
+    script.write_text('#!/bin/sh\n[ "$1" = "--version" ] && echo 1.7.34 && exit 0\nexit 3\n', encoding="utf-8")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in quarto is a POSIX shell script")
+def test_hidden_quarto_is_no_quarto_for_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    quarto = fake_quarto(tmp_path / "quarto-bin")
+    monkeypatch.setenv("PATH", str(quarto.parent))
+    assert rd.find_quarto()[0] == rd.Quarto(str(quarto), "1.7.34")
+    hidden = bench.hide_quarto({"PATH": os.environ["PATH"]}, tmp_path / "no-quarto")
+    monkeypatch.setenv("PATH", hidden["PATH"])
+    assert rd.find_quarto() == (None, None)  # what the batch sees: previews instead of the site and PDF
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in quarto is a POSIX shell script")
+def test_harness_with_quarto_measures_the_month_with_it_and_hides_it_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A harness test (Quarto is not installed here): with a `quarto` on PATH, each repetition adds the naive
+    `quarto render` of the project and a cold `serviceplan run` that finds Quarto, in the alternating order;
+    every other measured command finds only the benchmark's failing stand-in, so the no-Quarto figures stay
+    comparable. The commands are faked: what Quarto makes of the project is not checked here."""
+    quarto = fake_quarto(tmp_path / "quarto-bin")
+    monkeypatch.setenv("PATH", os.pathsep.join([str(quarto.parent), os.environ.get("PATH", "")]))
+    fake, results = run_faked(tmp_path, monkeypatch, archive_sizes=(1,), range_months=0, probes=())
+    month = [(call, found) for call, found in zip(fake.calls, fake.quarto, strict=True)]
+    hidden = {found for call, found in month if call[0] != "quarto" and call != ("run", "2026-06", 0)}
+    assert len(hidden) == 1 and Path(hidden.pop()).parent.name == "no-quarto"
+    with_quarto = [call for call, found in month if found == str(quarto)]
+    quarto_render, cold = ("quarto", "", 0), ("run", "2026-06", 0)
+    assert with_quarto == [quarto_render, cold, cold, quarto_render]  # one of each per repetition, alternating
+    assert [call for call, _ in month] == [
+        ("papermill", TINY.notebook, 0),  # repetition 0: naive first; the same notebooks rendered twice
+        ("jupyter-nbconvert", "", 0),
+        ("quarto", "", 0),
+        ("run", "2026-06", 0),  # serviceplan: cold, warm, revise without Quarto, then cold with it
+        ("run", "2026-06", 1),
+        ("revise", "2026-06", 1),
+        ("run", "2026-06", 0),
+        ("run", "2026-06", 0),  # repetition 1: serviceplan first
+        ("run", "2026-06", 1),
+        ("revise", "2026-06", 1),
+        ("run", "2026-06", 0),
+        ("papermill", TINY.notebook, 0),
+        ("jupyter-nbconvert", "", 0),
+        ("quarto", "", 0),
+        ("run", "2026-06", 1),  # archive growth (without Quarto), one per repetition
+        ("run", "2026-06", 1),
+    ]
+    assert [call for call, found in month if call == ("run", "2026-06", 0) and found != str(quarto)] == [
+        ("run", "2026-06", 0)
+    ] * 2  # the cold runs without Quarto
+    lines = {line.what: line for line in bench.summarize(results)}
+    with_it = lines["with Quarto: serviceplan run, cold (site + PDF)"]
+    assert with_it.wall.n == 2 and with_it.ratio.median == pytest.approx(2.0)  # papermill + quarto: 2 s vs 1 s
+    assert lines["with Quarto: naive 1 × papermill CLI + quarto render"].wall.median == 2.0
+    assert results.machine["quarto"] == "1.7.34" and "Quarto 1.7.34 found" in results.notes[0]
 
 
 def test_quick_benchmark_of_one_month_runs_for_real(tmp_path: Path, demo_raw: Path) -> None:

@@ -12,13 +12,21 @@
   versions are fabricated by copying a really published version (and its cache entries) under earlier month
   names; the measured step is a real ``serviceplan run`` of the new month. The sizes are visited in a different
   order in each repetition.
-* **range**: ``serviceplan run FIRST..LAST`` of twelve months in a fresh workspace.
+* **range**: ``serviceplan run FIRST..LAST`` of twelve months in a fresh workspace (reported in total and per
+  month).
 * **floor**: the time a fresh kernel takes to start and import the notebooks' libraries, measured directly
   (jupyter_client), times the number of notebooks, divided by the workers. No batch can beat it.
 * **imports**: how long a new Python process takes to import Papermill, nbconvert and the batch (diagnostics).
 
-Without Quarto the naive render is nbconvert HTML (``jupyter nbconvert --to html --no-input``) of every executed
-notebook of every version, the same preview the batch writes; the Quarto render is reported as skipped.
+The render. Every figure above is measured without Quarto: the naive render is nbconvert HTML (``jupyter nbconvert
+--to html --no-input``) of every executed notebook of every version, the same preview the batch writes when it
+finds no Quarto (where Quarto is installed, the measured ``serviceplan`` commands get a stand-in ``quarto`` on
+their ``PATH`` that fails, so the batch writes its previews; see :func:`hide_quarto`). Where Quarto is present,
+each repetition also measures the month *with Quarto*: the naive pipeline's executed notebooks rendered by
+``quarto render`` of the whole naive project (its ``_quarto.yml`` made from the workspace's, every format it
+names, see :func:`write_naive_project`), against a cold ``serviceplan run`` that renders its site and PDF
+(the whole command timed, so the figure does not depend on how the render step records its own times). These
+are reported apart; without Quarto they are skipped and the summary says why.
 
 Each measurement runs its command(s) as child processes and samples the whole process tree with psutil: wall
 time, CPU time (user + system of every process seen, at its last sample: a slight under-count) and peak memory
@@ -392,6 +400,30 @@ def child_environment(code: Path | None = None) -> dict[str, str]:
     return env
 
 
+HIDDEN_QUARTO = "the serviceplan benchmark hides Quarto from this command (a measurement without Quarto)"
+
+
+def hide_quarto(env: dict[str, str], folder: Path) -> dict[str, str]:
+    """``env`` with a stand-in ``quarto`` in ``folder`` first on its ``PATH``: it fails (also ``quarto
+    --version``), so a command run with it finds no usable Quarto, as on a machine without one (the batch then
+    writes its HTML previews). Used for the measurements without Quarto where Quarto is installed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "quarto"
+    script.write_text(f"#!/bin/sh\necho '{HIDDEN_QUARTO}' >&2\nexit 1\n", encoding="utf-8")
+    script.chmod(0o755)
+    (folder / "quarto.cmd").write_text(f"@echo {HIDDEN_QUARTO} 1>&2\r\n@exit /b 1\r\n", encoding="utf-8")
+    return {**env, "PATH": os.pathsep.join([str(folder), *filter(None, [env.get("PATH")])])}
+
+
+def quarto_skipped(found: str | None) -> str:
+    """Why the month with Quarto was not measured (``found``: an older Quarto's version, if one was found)."""
+    why = f"Quarto {found} is older than 1.7" if found else "Quarto was not found on PATH"
+    return (
+        f"{why}: the month with Quarto (naive `quarto render` against `serviceplan run` with site and PDF) was "
+        "skipped; the render measured is the nbconvert HTML preview in both pipelines."
+    )
+
+
 def fresh_workspace(template: Workspace, root: Path) -> Workspace:
     """A private copy of the template: raw data, no canonical tables, no cache, no reports."""
     if root.exists():
@@ -465,19 +497,42 @@ def naive_commands(ws: Workspace, period: Period, areas: Sequence[Area]) -> list
     ]
 
 
+NAIVE_PROJECT_KEYS = ("lang", "execute", "website", "format")  # carried over from the workspace's _quarto.yml
+
+
+def write_naive_project(ws: Workspace) -> Path:
+    """Make ``naive/`` a Quarto website project of every executed notebook of every month (``*/*.ipynb``), with
+    the workspace's shared settings (language, execution, website, and the formats: HTML and Typst); returns
+    its ``_quarto.yml``. Quarto renders every file of a project in every format the project names; the notebooks
+    are rendered as executed (``execute: enabled: false``)."""
+    import yaml
+
+    from serviceplan.publish import render as rd
+
+    settings = rd.shared_settings(ws)
+    config: dict[str, Any] = {"project": {"type": "website", "render": ["*/*.ipynb"]}}
+    config.update({key: settings[key] for key in NAIVE_PROJECT_KEYS if key in settings})
+    config["execute"] = {**dict(config.get("execute") or {}), "enabled": False}
+    path = ws.root / "naive" / "_quarto.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def naive_render_commands(ws: Workspace, quarto: str | None) -> list[list[str]]:
-    """A full render of every version the naive pipeline has produced: Quarto when present, otherwise nbconvert
-    HTML of every executed notebook of every version (the preview the batch writes without Quarto)."""
+    """A full render of every version the naive pipeline has produced: with ``quarto``, ``quarto render`` of the
+    naive project (:func:`write_naive_project`); otherwise nbconvert HTML of every executed notebook of every
+    version (the preview the batch writes without Quarto)."""
     root = ws.root / "naive"
     folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if quarto:
+        if not any(any(folder.glob("*.ipynb")) for folder in folders):
+            return []
+        return [[quarto, "render", str(write_naive_project(ws).parent)]]
     commands = []
     for folder in folders:
         notebooks = sorted(str(p) for p in folder.glob("*.ipynb"))
-        if not notebooks:
-            continue
-        if quarto:
-            commands.extend([quarto, "render", notebook, "--to", "html"] for notebook in notebooks)
-        else:
+        if notebooks:
             commands.append(
                 [
                     _tool("jupyter-nbconvert"),
@@ -638,7 +693,8 @@ class Bench:
         self.config = config
         self.say = say
         self.results = Results(config)
-        self.env = child_environment()
+        self.env = child_environment()  # the measurements without Quarto
+        self.env_quarto: dict[str, str] | None = None  # the measurements with Quarto (when it is installed)
         self.period = config.period
         self.quarto: str | None = None
         self.work: Path | None = None
@@ -697,11 +753,16 @@ class Bench:
         self.logs.mkdir()
         self.env = child_environment(snapshot_package(self.work / "code"))
         self.results.machine = machine_description()
-        quarto, _found = rd.find_quarto()
+        quarto, found = rd.find_quarto()
         self.quarto = quarto.executable if quarto else None
         if self.quarto is None:
+            self.results.notes.append(quarto_skipped(found))
+        else:
+            self.env_quarto = self.env
+            self.env = hide_quarto(self.env, self.work / "no-quarto")
             self.results.notes.append(
-                "Quarto not found: rendering is the nbconvert HTML preview in both pipelines; Quarto render skipped."
+                f"Quarto {quarto.version if quarto else ''} found: the month is also measured with Quarto (site and "
+                "PDF); every other measurement hides it (nbconvert HTML previews in both pipelines)."
             )
         self.say(f"benchmark workspaces in {self.work}")
         self.template = make_template(self.config, self.work / "template")
@@ -770,13 +831,22 @@ class Bench:
         )
         self._record(self._sample("month", "naive-execute", repetition, 0, execute))
         self._start()
-        rendered = run_sequence(naive_render_commands(ws, self.quarto), cwd=ws.root, log=log, env=self.env)
+        rendered = run_sequence(naive_render_commands(ws, None), cwd=ws.root, log=log, env=self.env)
         self._record(self._sample("month", "naive-render", repetition, 0, rendered))
         total = Usage()
         total.add(execute)
         total.add(rendered)
         self._load = self.results.samples[-2].load1
         self._record(self._sample("month", "naive", repetition, 0, total))
+        if self.env_quarto is not None:  # the same executed notebooks, rendered by Quarto
+            self._start()
+            commands = naive_render_commands(ws, self.quarto)
+            quarto = run_sequence(commands, cwd=ws.root, log=log, env=self.env_quarto)
+            self._record(self._sample("month", "naive-quarto-render", repetition, 0, quarto))
+            total = Usage()
+            total.add(execute)
+            total.add(quarto)
+            self._record(self._sample("month", "naive-quarto", repetition, 0, total))
         if not self.config.keep:
             shutil.rmtree(ws.root, ignore_errors=True)
 
@@ -793,9 +863,19 @@ class Bench:
             self.donor = ws  # its first publication is copied to fabricate archives
         elif not self.config.keep:
             shutil.rmtree(ws.root, ignore_errors=True)
+        if self.env_quarto is not None:  # a cold month that renders its site and PDF: the whole command timed
+            ws = fresh_workspace(self.template, self.work / f"serviceplan-quarto-{repetition}")
+            self._start()
+            command = serviceplan_command(self.config, ws, str(self.period))
+            usage = run_measured(command, cwd=ws.root, log=self._log(f"serviceplan-quarto-{repetition}"),
+                                 env=self.env_quarto)  # fmt: skip
+            self._record(self._sample("month", "cold-quarto", repetition, 0, usage))
+            if not self.config.keep:
+                shutil.rmtree(ws.root, ignore_errors=True)
 
     def measure_month(self) -> None:
-        """Naive against serviceplan (cold, warm, revise), alternating which goes first."""
+        """Naive against serviceplan (cold, warm, revise), alternating which goes first; each also with Quarto
+        where it is installed."""
         for repetition in range(self.config.repeat):
             for pipeline in alternating("naive", "serviceplan", repetition):
                 if pipeline == "naive":
@@ -906,10 +986,9 @@ def summarize(results: Results) -> list[Line]:
             **extra,
         )
 
-    render = "Quarto" if results.machine.get("quarto") else "nbconvert HTML"
     lines.append(line("month", "naive", f"naive: {notebooks} × papermill CLI + render"))
     lines.append(line("month", "naive-execute", "  naive: papermill CLI only"))
-    lines.append(line("month", "naive-render", f"  naive: render ({render})"))
+    lines.append(line("month", "naive-render", "  naive: render (nbconvert HTML)"))
     for variant, what in (
         ("cold", "serviceplan run, cold"),
         ("warm", "serviceplan run, unchanged re-run"),
@@ -918,6 +997,7 @@ def summarize(results: Results) -> list[Line]:
         ratio = spread(pair_ratios(samples, "naive", variant))
         cpu_ratio = spread(pair_ratios(samples, "naive", variant, measure="cpu_s"))
         lines.append(line("month", variant, what, ratio=ratio, cpu_ratio=cpu_ratio, ratio_of="naive / this"))
+    lines.extend(_quarto_lines(results, line))
     lines.append(line("floor", "kernel", "kernel start (one)"))
     lines.append(line("floor", "kernel+imports", "kernel start + notebook imports (one)"))
     both = results.wall("floor", "kernel+imports")
@@ -953,12 +1033,36 @@ def summarize(results: Results) -> list[Line]:
     if config.range_months:
         months = config.range_months
         this = line("range", "serviceplan", f"range of {months} months", months)
-        per_month = relative(this.wall, months)
-        per_month_cpu = relative(this.cpu, months)
-        lines.append(replace(this, ratio=relative(per_month, cold.median if cold else None),
-                             cpu_ratio=relative(per_month_cpu, cold_cpu.median if cold_cpu else None),
+        lines.append(this)
+        per_month = Line(
+            "  range: per month",
+            relative(this.wall, months),
+            relative(this.cpu, months),
+            failed=this.failed,
+            cpu_roles=tuple(None if v is None else v / months for v in this.cpu_roles),
+        )
+        lines.append(replace(per_month, ratio=relative(per_month.wall, cold.median if cold else None),
+                             cpu_ratio=relative(per_month.cpu, cold_cpu.median if cold_cpu else None),
                              ratio_of="per month / cold month"))  # fmt: skip
     return lines
+
+
+def _quarto_lines(results: Results, line: Callable[..., Line]) -> list[Line]:
+    """The month with Quarto (naive ``quarto render`` against ``serviceplan run`` with site and PDF), or one line
+    saying it was skipped and why."""
+    notebooks = len(results.config.area_list)
+    if not (results.of("month", "naive-quarto", ok_only=False) or results.of("month", "cold-quarto", ok_only=False)):
+        found = results.machine.get("quarto_found")
+        why = f"Quarto {found} is older than 1.7" if found else "no Quarto on PATH"
+        return [Line(f"with Quarto (site + PDF): skipped, {why}", None)]
+    ratio = spread(pair_ratios(results.samples, "naive-quarto", "cold-quarto"))
+    cpu_ratio = spread(pair_ratios(results.samples, "naive-quarto", "cold-quarto", measure="cpu_s"))
+    return [
+        line("month", "naive-quarto", f"with Quarto: naive {notebooks} × papermill CLI + quarto render"),
+        line("month", "naive-quarto-render", "  naive: quarto render of the project (every format)"),
+        line("month", "cold-quarto", "with Quarto: serviceplan run, cold (site + PDF)", ratio=ratio,
+             cpu_ratio=cpu_ratio, ratio_of="naive / this"),
+    ]  # fmt: skip
 
 
 def _fmt(value: Spread | None, unit: str = "s", digits: int = 1) -> str:
@@ -1052,6 +1156,10 @@ def write_chart(results: Results, path: Path) -> Path:
         ("serviceplan run, unchanged", results.wall("month", "warm"), _cpu(results, "month", "warm"), "#67a9cf"),
         ("serviceplan --revise (reused)", results.wall("month", "revise"), _cpu(results, "month", "revise"),
          "#92c5de"),
+        ("naive + quarto render", results.wall("month", "naive-quarto"), _cpu(results, "month", "naive-quarto"),
+         "#d6604d"),
+        ("serviceplan cold, site + PDF", results.wall("month", "cold-quarto"), _cpu(results, "month", "cold-quarto"),
+         "#053061"),
     ]  # fmt: skip
     both = results.wall("floor", "kernel+imports")
     if both is not None:
