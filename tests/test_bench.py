@@ -9,13 +9,16 @@ import json
 import os
 import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import REPO
-from serviceplan.bench import benchmark as bench
+from serviceplan.bench import cli, floor, measure, pipelines, report, runner, stats, workspaces
+from serviceplan.bench import config as bench_config
+from serviceplan.bench import results as bench_results
 from serviceplan.cli import main
 from serviceplan.core.errors import UsageError
 from serviceplan.core.paths import Workspace
@@ -59,18 +62,18 @@ def write_tiny_notebook(folder: Path) -> Path:
 
 
 def sample(variant: str, repetition: int, wall: float, ok: bool = True, scenario: str = "month", size: int = 0):
-    return bench.Sample(scenario, variant, repetition, size, wall, wall / 2, 100.0 + repetition, ok, 1.0)
+    return measure.Sample(scenario, variant, repetition, size, wall, wall / 2, 100.0 + repetition, ok, 1.0)
 
 
 # --- arithmetic ----------------------------------------------------------------------------------------------------
 
 
 def test_spread_is_median_min_and_max() -> None:
-    value = bench.spread([3.0, 1.0, 2.0, 10.0])
-    assert value == bench.Spread(2.5, 1.0, 10.0, 4)
+    value = stats.spread([3.0, 1.0, 2.0, 10.0])
+    assert value == stats.Spread(2.5, 1.0, 10.0, 4)
     assert value.text() == "2.5 s (1.0–10.0)"
-    assert bench.spread([4.0]).text("×", 2) == "4.00 ×"
-    assert bench.spread([]) is None
+    assert stats.spread([4.0]).text("×", 2) == "4.00 ×"
+    assert stats.spread([]) is None
 
 
 def test_pair_ratios_use_each_repetition_once_and_skip_failures() -> None:
@@ -83,33 +86,33 @@ def test_pair_ratios_use_each_repetition_once_and_skip_failures() -> None:
         sample("cold", 2, 10.0),
         sample("naive", 3, 40.0),  # no partner
     ]
-    assert bench.pair_ratios(samples, "naive", "cold") == [3.0, 2.0]
-    assert bench.spread(bench.pair_ratios(samples, "naive", "cold")) == bench.Spread(2.5, 2.0, 3.0, 2)
+    assert stats.pair_ratios(samples, "naive", "cold") == [3.0, 2.0]
+    assert stats.spread(stats.pair_ratios(samples, "naive", "cold")) == stats.Spread(2.5, 2.0, 3.0, 2)
 
 
 def test_floor_is_kernel_and_imports_times_notebooks_over_workers() -> None:
-    assert bench.floor_seconds(4.0, 9, 2) == 18.0
-    assert bench.floor_seconds(3.0, 1, 1) == 3.0
+    assert stats.floor_seconds(4.0, 9, 2) == 18.0
+    assert stats.floor_seconds(3.0, 1, 1) == 3.0
     with pytest.raises(ValueError, match="workers"):
-        bench.floor_seconds(3.0, 9, 0)
+        stats.floor_seconds(3.0, 9, 0)
 
 
 def test_pairs_alternate_and_archive_sizes_change_direction() -> None:
-    assert [bench.alternating("naive", "serviceplan", r) for r in range(3)] == [
+    assert [stats.alternating("naive", "serviceplan", r) for r in range(3)] == [
         ("naive", "serviceplan"),
         ("serviceplan", "naive"),
         ("naive", "serviceplan"),
     ]
-    assert bench.rotated((12, 1, 24, 6), 0) == [1, 6, 12, 24]
-    assert bench.rotated((12, 1, 24, 6), 1) == [24, 12, 6, 1]
+    assert stats.rotated((12, 1, 24, 6), 0) == [1, 6, 12, 24]
+    assert stats.rotated((12, 1, 24, 6), 1) == [24, 12, 6, 1]
 
 
 def test_summary_ratios_floor_and_archive_growth(tmp_path: Path) -> None:
-    config = bench.BenchConfig(
+    config = bench_config.BenchConfig(
         source=Workspace(REPO), out_dir=tmp_path, period=Period(2026, 6), repeat=2, archive_sizes=(1, 24),
         range_months=12, jobs=2, areas=(TINY, TINY, TINY, TINY),
     )  # fmt: skip
-    results = bench.Results(config, machine={"cpus": 2, "memory_gib": 8.0, "python": "3.11", "quarto": None})
+    results = bench_results.Results(config, machine={"cpus": 2, "memory_gib": 8.0, "python": "3.11", "quarto": None})
     results.samples = [
         sample("naive", 0, 60.0),
         sample("cold", 0, 20.0),
@@ -125,17 +128,17 @@ def test_summary_ratios_floor_and_archive_growth(tmp_path: Path) -> None:
         sample("serviceplan", 0, 23.1, scenario="archive", size=24),
         sample("serviceplan", 0, 180.0, scenario="range", size=12),
     ]
-    lines = {line.what: line for line in bench.summarize(results)}
+    lines = {line.what: line for line in report.summarize(results)}
     cold = lines["serviceplan run, cold"]
-    assert cold.wall == bench.Spread(25.0, 20.0, 30.0, 2)
-    assert cold.ratio == bench.Spread(2.6, 2.2, 3.0, 2)  # 60/20 = 3.0 and 66/30 = 2.2
-    assert lines["serviceplan run, unchanged re-run"].ratio == bench.Spread(46.5, 33.0, 60.0, 2)
+    assert cold.wall == stats.Spread(25.0, 20.0, 30.0, 2)
+    assert cold.ratio == stats.Spread(2.6, 2.2, 3.0, 2)  # 60/20 = 3.0 and 66/30 = 2.2
+    assert lines["serviceplan run, unchanged re-run"].ratio == stats.Spread(46.5, 33.0, 60.0, 2)
     floor = lines["floor = that × 4 notebooks / 2 workers"]
-    assert floor.wall == bench.Spread(10.0, 8.0, 12.0, 2)  # median 5 s × 4 / 2; min 4 s, max 6 s
-    assert floor.ratio == bench.Spread(2.5, 2.0, 3.0, 2)  # cold 25 s / 10 s (20/10, 30/10)
-    assert floor.cpu == bench.Spread(10.0, 8.0, 12.0, 2)  # CPU is half the wall here: 2.5 s median (2, 3) × 4
+    assert floor.wall == stats.Spread(10.0, 8.0, 12.0, 2)  # median 5 s × 4 / 2; min 4 s, max 6 s
+    assert floor.ratio == stats.Spread(2.5, 2.0, 3.0, 2)  # cold 25 s / 10 s (20/10, 30/10)
+    assert floor.cpu == stats.Spread(10.0, 8.0, 12.0, 2)  # CPU is half the wall here: 2.5 s median (2, 3) × 4
     assert floor.cpu_ratio.median == pytest.approx(12.5 / 10.0)  # cold CPU median 12.5 s
-    assert cold.cpu_ratio == bench.Spread(2.6, 2.2, 3.0, 2)
+    assert cold.cpu_ratio == stats.Spread(2.6, 2.2, 3.0, 2)
     growth = lines["publish 2026-06 with 24 published"]
     assert growth.ratio.median == pytest.approx(1.1)  # 23.1 s against the median 21 s with one published
     assert lines["range of 12 months"].wall.median == 180.0
@@ -144,7 +147,7 @@ def test_summary_ratios_floor_and_archive_growth(tmp_path: Path) -> None:
     assert per_month.ratio.median == pytest.approx(15.0 / 25.0)  # 180/12 per month vs cold 25
     assert lines["with Quarto (site + PDF): skipped, no Quarto on PATH"].wall is None
 
-    written = bench.write_results(results, list(lines.values()), tmp_path / "out")
+    written = report.write_results(results, list(lines.values()), tmp_path / "out")
     with written["samples"].open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == len(results.samples)
@@ -177,7 +180,7 @@ def test_notebook_imports_are_collected_once_in_order(tmp_path: Path) -> None:
         json.dumps(notebook([("code", "%matplotlib inline\nimport os", []), ("code", "import json, os", [])])),
         encoding="utf-8",
     )
-    assert bench.notebook_imports([first, second]) == [
+    assert runner.notebook_imports([first, second]) == [
         "import json",
         "from pathlib import Path as P",
         "import json, os",
@@ -201,7 +204,7 @@ def test_fabricated_archive_is_listed_and_cached(tmp_path: Path) -> None:
         cache.append(entry)
     ws = Workspace(tmp_path / "ws")
     periods = [Period(2026, 6).shift(-k) for k in range(3, 0, -1)]
-    bench.fabricate_archive(ws, donor, cache, periods)
+    workspaces.fabricate_archive(ws, donor, cache, periods)
     assert [v.name for v in versions.list_versions(ws)] == ["2026-03", "2026-04", "2026-05"]
     assert versions.list_versions(ws)[0].manifest()["period"] == "2026-03"
     assert len(list((ws.reports_dir / ".cache").iterdir())) == 3 * 2
@@ -214,8 +217,8 @@ def test_command_lines_of_both_pipelines(tmp_path: Path) -> None:
     ws = Workspace(tmp_path / "ws")
     (ws.root / "naive" / "2026-05").mkdir(parents=True)
     (ws.root / "naive" / "2026-05" / "a.ipynb").write_text("{}", encoding="utf-8")
-    config = bench.BenchConfig(source=ws, out_dir=tmp_path, jobs=2)
-    commands = bench.naive_commands(ws, Period(2026, 6), [TINY])
+    config = bench_config.BenchConfig(source=ws, out_dir=tmp_path, jobs=2)
+    commands = pipelines.naive_commands(ws, Period(2026, 6), [TINY])
     assert Path(commands[0][0]).name.startswith("papermill")
     assert commands[0][1:9] == [
         str(ws.notebooks_dir / TINY.notebook),
@@ -227,21 +230,21 @@ def test_command_lines_of_both_pipelines(tmp_path: Path) -> None:
         "workspace",
         str(ws.root),
     ]
-    render = bench.naive_render_commands(ws, quarto=None)
+    render = pipelines.naive_render_commands(ws, quarto=None)
     assert len(render) == 1  # 2026-06 has no executed notebook yet; 2026-05 has one
     assert render[0][-1] == str(ws.root / "naive" / "2026-05" / "a.ipynb")
     shutil.copy2(REPO / "_quarto.yml", ws.quarto_config)
-    assert bench.naive_render_commands(ws, quarto="quarto") == [["quarto", "render", str(ws.root / "naive")]]
+    assert pipelines.naive_render_commands(ws, quarto="quarto") == [["quarto", "render", str(ws.root / "naive")]]
     project = yaml.safe_load((ws.root / "naive" / "_quarto.yml").read_text(encoding="utf-8"))
     shared = yaml.safe_load(ws.quarto_config.read_text(encoding="utf-8"))
     assert project["project"] == {"type": "website", "render": ["*/*.ipynb"]}  # every executed notebook
     assert project["format"] == shared["format"] and set(project["format"]) == {"html", "typst"}  # site and PDF
     assert project["execute"]["enabled"] is False and project["lang"] == "fi"
-    real = bench.serviceplan_command(config, ws, "2026-06", revise="why")
+    real = pipelines.serviceplan_command(config, ws, "2026-06", revise="why")
     assert real[1:] == ["-m", "serviceplan.cli", "--workspace", str(ws.root), "run", "2026-06", "--jobs", "2",
                         "--revise", "why"]  # fmt: skip
-    driver = bench.serviceplan_command(bench.replace(config, areas=(TINY,)), ws, "2026-05..2026-06")
-    assert driver[1:3] == ["-m", "serviceplan.bench.benchmark"]
+    driver = pipelines.serviceplan_command(replace(config, areas=(TINY,)), ws, "2026-05..2026-06")
+    assert driver[1:3] == ["-m", "serviceplan.bench.driver"]
     assert json.loads(driver[driver.index("--areas-json") + 1])[0]["notebook"] == TINY.notebook
 
 
@@ -257,12 +260,12 @@ def test_run_measured_sees_time_cpu_and_memory_of_children(tmp_path: Path) -> No
         "while time.process_time() - t < 0.4: pass\n"
         "child.wait()\n"
     )
-    usage = bench.run_measured([sys.executable, "-c", burn], cwd=tmp_path, log=tmp_path / "log.txt")
+    usage = measure.run_measured([sys.executable, "-c", burn], cwd=tmp_path, log=tmp_path / "log.txt")
     assert usage.ok and not usage.failed
     assert usage.wall_s >= 0.6
     assert usage.cpu_s >= 0.3  # the parent's busy loop (the sampler may miss the last tenth of a second)
     assert usage.peak_rss_mb >= 80  # the grandchild's 80 MB, touched page by page, while both ran
-    failed = bench.run_measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path, log=tmp_path / "f.txt")
+    failed = measure.run_measured([sys.executable, "-c", "raise SystemExit(3)"], cwd=tmp_path, log=tmp_path / "f.txt")
     assert not failed.ok and "exited with 3" in failed.failed[0]
     assert "(exit code 3" in (tmp_path / "f.txt").read_text(encoding="utf-8")
 
@@ -274,16 +277,16 @@ def test_command_line_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     import argparse
 
     parser = argparse.ArgumentParser()
-    bench.add_arguments(parser)
+    cli.add_arguments(parser)
     ws = Workspace(tmp_path)
-    config = bench.config_from_args(parser.parse_args(["--quick", "--areas", "grants,budget"]), ws)
+    config = cli.config_from_args(parser.parse_args(["--quick", "--areas", "grants,budget"]), ws)
     assert (config.repeat, config.archive_sizes, config.range_months) == (1, (1, 2), 2)
     assert [a.id for a in config.areas] == ["grants", "budget"]
     assert config.out_dir == (tmp_path / "bench" / "results").resolve()
-    full = bench.config_from_args(parser.parse_args(["--archive", "24,1,6", "--repeat", "5"]), ws)
+    full = cli.config_from_args(parser.parse_args(["--archive", "24,1,6", "--repeat", "5"]), ws)
     assert (full.repeat, full.archive_sizes, full.range_months, full.areas) == (5, (1, 6, 24), 12, None)
     with pytest.raises(UsageError, match="unknown area"):
-        bench.config_from_args(parser.parse_args(["--areas", "nope"]), ws)
+        cli.config_from_args(parser.parse_args(["--areas", "nope"]), ws)
     assert main(["--workspace", str(tmp_path), "bench", "--repeat", "0"]) == 2
     assert "--repeat must be 1 or more" in capsys.readouterr().err
 
@@ -298,7 +301,7 @@ class FakeRuns:
         self.calls: list[tuple[str, str, int]] = []  # (what, argument, versions published before)
         self.quarto: list[str | None] = []  # for each call, the `quarto` its PATH leads to
 
-    def __call__(self, command, *, cwd, log, env=None) -> bench.Usage:
+    def __call__(self, command, *, cwd, log, env=None) -> measure.Usage:
         command = [str(part) for part in command]
         self.quarto.append(shutil.which("quarto", path=(env or {}).get("PATH", "")))
         if "--workspace" in command:
@@ -317,25 +320,28 @@ class FakeRuns:
             self.calls.append(("papermill", Path(command[1]).name, 0))
         else:
             self.calls.append((Path(command[0]).name, "", 0))
-        return bench.Usage(1.0, 0.5, 50.0)
+        return measure.Usage(1.0, 0.5, 50.0)
 
 
-def run_faked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object) -> tuple[FakeRuns, bench.Results]:
+def run_faked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object
+) -> tuple[FakeRuns, bench_results.Results]:
     """The benchmark of a one-cell notebook on three placeholder months, its measured commands faked."""
     raw = tmp_path / "raw"
     for month in ("2026-04", "2026-05", "2026-06"):
         (raw / month).mkdir(parents=True)
         (raw / month / "placeholder.csv").write_text("x\n", encoding="utf-8")
     fake = FakeRuns()
-    monkeypatch.setattr(bench, "run_measured", fake)
-    monkeypatch.setattr(bench, "kernel_start_and_run", lambda code, cwd, env: bench.KernelTiming(1.0, 3.0, 0.5, 2.0))
-    monkeypatch.setattr(bench, "_tool", lambda name: name)
-    config = bench.BenchConfig(
+    monkeypatch.setattr(runner, "run_measured", fake)
+    monkeypatch.setattr(measure, "run_measured", fake)  # what run_sequence calls
+    monkeypatch.setattr(runner, "kernel_start_and_run", lambda code, cwd, env: floor.KernelTiming(1.0, 3.0, 0.5, 2.0))
+    monkeypatch.setattr(pipelines, "_tool", lambda name: name)
+    config = bench_config.BenchConfig(
         source=Workspace(REPO), out_dir=tmp_path / "results", repeat=2, archive_sizes=(3, 1), range_months=3,
         areas=(TINY,), notebooks=write_tiny_notebook(tmp_path / "notebooks").parent, raw_data=raw,
         work_dir=tmp_path / "work", probes=("json",),
     )  # fmt: skip
-    return fake, bench.Bench(bench.replace(config, **options), say=lambda text: None).run()
+    return fake, runner.Bench(replace(config, **options), say=lambda text: None).run()
 
 
 def test_scenarios_run_in_alternating_order_on_archives_of_each_size(
@@ -390,7 +396,7 @@ def test_hidden_quarto_is_no_quarto_for_the_batch(tmp_path: Path, monkeypatch: p
     quarto = fake_quarto(tmp_path / "quarto-bin")
     monkeypatch.setenv("PATH", str(quarto.parent))
     assert rd.find_quarto()[0] == rd.Quarto(str(quarto), "1.7.34")
-    hidden = bench.hide_quarto({"PATH": os.environ["PATH"]}, tmp_path / "no-quarto")
+    hidden = workspaces.hide_quarto({"PATH": os.environ["PATH"]}, tmp_path / "no-quarto")
     monkeypatch.setenv("PATH", hidden["PATH"])
     assert rd.find_quarto() == (None, None)  # what the batch sees: previews instead of the site and PDF
 
@@ -433,7 +439,7 @@ def test_harness_with_quarto_measures_the_month_with_it_and_hides_it_elsewhere(
     assert [call for call, found in month if call == ("run", "2026-06", 0) and found != str(quarto)] == [
         ("run", "2026-06", 0)
     ] * 2  # the cold runs without Quarto
-    lines = {line.what: line for line in bench.summarize(results)}
+    lines = {line.what: line for line in report.summarize(results)}
     with_it = lines["with Quarto: serviceplan run, cold (site + PDF)"]
     assert with_it.wall.n == 2 and with_it.ratio.median == pytest.approx(2.0)  # papermill + quarto: 2 s vs 1 s
     assert lines["with Quarto: naive 1 × papermill CLI + quarto render"].wall.median == 2.0
@@ -442,7 +448,7 @@ def test_harness_with_quarto_measures_the_month_with_it_and_hides_it_elsewhere(
 
 def test_quick_benchmark_of_one_month_runs_for_real(tmp_path: Path, demo_raw: Path) -> None:
     """The month scenario and the floor, really run on a one-cell notebook: naive, cold, warm, revise."""
-    config = bench.BenchConfig(
+    config = bench_config.BenchConfig(
         source=Workspace(REPO),
         out_dir=tmp_path / "results",
         repeat=1,
@@ -455,7 +461,7 @@ def test_quick_benchmark_of_one_month_runs_for_real(tmp_path: Path, demo_raw: Pa
         work_dir=tmp_path / "work",
         probes=(),
     )
-    results, written = bench.run_benchmark(config, say=lambda text: None)
+    results, written = runner.run_benchmark(config, say=lambda text: None)
     failed = [s for s in results.samples if not s.ok]
     assert not failed, failed
     assert results.config.period == Period(2026, 6)

@@ -128,7 +128,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Measure the monthly batch against naive Papermill runs, and how its cost grows (bench/results/)."""
-    from serviceplan.bench import benchmark as bench
+    from serviceplan.bench import cli as bench
 
     return bench.command(args, _workspace(args))
 
@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("version", nargs="?", help="e.g. 2025-06 or 2025-06-r2 (default: the newest without a site)")
     render.set_defaults(func=cmd_render)
 
-    from serviceplan.bench.benchmark import add_arguments as add_bench_arguments
+    from serviceplan.bench.cli import add_arguments as add_bench_arguments
 
     bench = sub.add_parser("bench", help="benchmark the batch against naive Papermill runs (results in bench/results/)")
     add_bench_arguments(bench)
