@@ -47,7 +47,7 @@ from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
 from serviceplan.inputs import canonical as data
 from serviceplan.inputs.canonical import load, validate_period
-from serviceplan.publish import batch
+from serviceplan.publish import notebook_execution
 from serviceplan.publish.batch import run_periods
 
 PERIOD = "2025-06"
@@ -1097,7 +1097,7 @@ def test_bad_input_stops_the_run_with_a_clear_message(
     if broken.fault is not None:
         broken.fault(monkeypatch, ws.raw_period_dir(PERIOD))
     before = tree_state(ws.reports_dir)
-    monkeypatch.setattr(batch, "execute_notebooks", _no_notebooks)
+    monkeypatch.setattr(notebook_execution, "_Worker", _no_notebooks)
     capsys.readouterr()
     started = time.time()
 

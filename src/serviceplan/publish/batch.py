@@ -90,23 +90,20 @@ def run_periods(
         context = worker_context(ws, areas)
         if may_execute(ws, periods, revise):
             start_server(context)  # it imports the libraries while this process checks the inputs
+
         try:
-            for period in periods:
-                try:
-                    plan = prepare_month(ws, period, areas, revise=revise, force=force)
-                except ServiceplanError as exc:
-                    if single:
-                        raise
-                    outcomes.append(_failed(console, period, None, exc))
-                    continue
-                if plan is None:
-                    latest = versions.revisions_of(ws, period)[-1]
-                    say(console, versions.already_published_message(period, latest))
-                    outcomes.append(Outcome(period, "unchanged", latest.name, "already published; left unchanged"))
-                else:
-                    plans.append(plan)
             renderer = Renderer(render, console)
-            execute_notebooks(ws, plans, workers, timeout, console, context, preview=renderer.wants_previews())
+            preview = renderer.wants_previews()
+            execute_notebooks(
+                ws,
+                plans,
+                workers,
+                timeout,
+                console,
+                context,
+                preview=preview,
+                more=_prepared_months(ws, periods, areas, revise, force, outcomes, console),
+            )
             for plan in plans:
                 try:
                     try:
@@ -131,6 +128,37 @@ def run_periods(
     if not single:
         _summary(console, outcomes)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _prepared_months(
+    ws: Workspace,
+    periods: Sequence[Period],
+    areas: Sequence[Area],
+    revise: str | None,
+    force: bool,
+    outcomes: list[Outcome],
+    console: Console,
+) -> Iterator[MonthPlan]:
+    """The months to execute, each checked and prepared when the execution asks for it (in a range, while the
+    notebooks of the months before run: :func:`~serviceplan.publish.notebook_execution.execute_notebooks`).
+
+    A month already published, or (in a range) one whose inputs fail, gets its outcome in ``outcomes`` instead;
+    with a single month the error is raised.
+    """
+    for period in periods:
+        try:
+            plan = prepare_month(ws, period, areas, revise=revise, force=force)
+        except ServiceplanError as exc:
+            if len(periods) == 1:
+                raise
+            outcomes.append(_failed(console, period, None, exc))
+            continue
+        if plan is None:
+            latest = versions.revisions_of(ws, period)[-1]
+            say(console, versions.already_published_message(period, latest))
+            outcomes.append(Outcome(period, "unchanged", latest.name, "already published; left unchanged"))
+        else:
+            yield plan
 
 
 def _failed(

@@ -12,7 +12,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -280,12 +280,13 @@ def _progress(plans: Sequence[MonthPlan]) -> Table:
 
 def execute_notebooks(
     ws: Workspace,
-    plans: Sequence[MonthPlan],
+    plans: list[MonthPlan],
     workers: int,
     timeout: float,
     console: Console,
     context: Any,
     preview: bool,
+    more: Iterator[MonthPlan] | None = None,
 ) -> None:
     """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
 
@@ -298,23 +299,44 @@ def execute_notebooks(
     Months go in order. Within a month the notebooks of areas with a KPI table go first: they keep their tables
     in the KPI store (:mod:`serviceplan.metrics.kpi_store`), and the others (the summary) read them from there
     instead of computing them again.
+
+    ``more`` yields further months, each prepared when it is asked for (its inputs checked, its canonical tables
+    built); it is asked whenever fewer notebooks are queued than there are workers, so that in a range the next
+    month is prepared in this process while the workers run the notebooks of the months before. Its months are
+    added to ``plans``; an error it raises stops the execution like an interruption.
     """
-    pending = [
-        (plan, job)
-        for plan in plans
-        for job in sorted(plan.jobs, key=lambda job: job.area.kpi_function is None)  # stable: registry order
-        if job.state == "queued"
-    ]
+    pending: list[tuple[MonthPlan, NotebookJob]] = []
+    queue = iter(()) if more is None else more
+    exhausted = False
+
+    def take(plan: MonthPlan) -> None:
+        ordered = sorted(plan.jobs, key=lambda job: job.area.kpi_function is None)  # stable: registry order
+        pending.extend((plan, job) for job in ordered if job.state == "queued")
+
+    def refill() -> None:
+        nonlocal exhausted
+        while not exhausted and len(pending) < workers:
+            plan = next(queue, None)
+            if plan is None:
+                exhausted = True
+            else:
+                plans.append(plan)
+                take(plan)
+
+    for plan in plans:
+        take(plan)
+    refill()
     if not pending:
         if plans:
             console.print(_progress(plans))
         return
-    slots: list[_Worker | None] = [None] * min(workers, len(pending))
+    slots: list[_Worker | None] = [None] * workers
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
     try:
         with live or contextlib.nullcontext():
-            while pending or any(slots):
+            while pending or any(slots) or not exhausted:
+                refill()
                 for index, worker in enumerate(slots):
                     if worker is None and pending:
                         plan, job = pending.pop(0)

@@ -1,0 +1,110 @@
+"""A range run prepares the next month while the notebooks of the months before it run.
+
+``execute_notebooks`` asks its ``more`` iterator for the next month whenever fewer notebooks are queued than
+there are workers. Workers are replaced here by a stand-in that "finishes" a notebook after a few polls, so the
+order of events (a month prepared, a notebook finished) is exact and the test takes no kernel.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from conftest import REPO
+from serviceplan.core.params import load_params
+from serviceplan.core.paths import Workspace
+from serviceplan.core.periods import Period
+from serviceplan.metrics.areas import Area
+from serviceplan.publish import notebook_execution
+from serviceplan.publish.run_model import MonthPlan, NotebookJob
+
+EVENTS: list[tuple[str, str]] = []
+
+
+class _Context:
+    def get_start_method(self) -> str:
+        return "spawn"
+
+
+class _StandInWorker:
+    """Finishes its notebook (as failed: nothing to collect) on the third poll."""
+
+    def __init__(self, context: Any) -> None:
+        self.job: tuple[MonthPlan, NotebookJob] | None = None
+        self.polls = 0
+
+    def submit(self, plan: MonthPlan, job: NotebookJob, spec: dict[str, Any]) -> None:
+        self.job = (plan, job)
+        EVENTS.append(("started", f"{plan.period} {job.area.id}"))
+
+    def result(self) -> dict[str, Any] | None:
+        self.polls += 1
+        if self.polls < 3:
+            return None
+        assert self.job is not None
+        EVENTS.append(("finished", f"{self.job[0].period} {self.job[1].area.id}"))
+        return {"ok": False, "error": "stand-in", "seconds": 0.0}
+
+    def stop(self) -> None:
+        pass
+
+    def kill(self) -> None:
+        pass
+
+
+def _month(root: Path, period: Period, pages: int) -> MonthPlan:
+    jobs = [
+        NotebookJob(Area(f"a{i}", f"a{i}.ipynb", "Sivu", "-", ()), root / f"a{i}.ipynb", "0", {}, f"{period}-{i}")
+        for i in range(pages)
+    ]
+    staging = root / "staging" / str(period)
+    (staging / "logs").mkdir(parents=True)
+    return MonthPlan(period, str(period), 1, None, staging, load_params(period.year, REPO / "params"), [], jobs)
+
+
+def test_the_next_month_is_prepared_while_the_month_before_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EVENTS.clear()
+    monkeypatch.setattr(notebook_execution, "_Worker", _StandInWorker)
+    months = [Period(2026, 4), Period(2026, 5), Period(2026, 6)]
+
+    def prepared() -> Iterator[MonthPlan]:
+        for period in months:
+            EVENTS.append(("prepared", str(period)))
+            yield _month(tmp_path, period, pages=3)
+
+    plans: list[MonthPlan] = []
+    notebook_execution.execute_notebooks(
+        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), _Context(), False, prepared()
+    )
+    assert [str(p.period) for p in plans] == ["2026-04", "2026-05", "2026-06"]
+    assert all(job.state == "failed" for plan in plans for job in plan.jobs)  # every notebook ran exactly once
+    assert sum(kind == "started" for kind, _ in EVENTS) == 9
+    position = {event: index for index, event in enumerate(EVENTS)}
+    for before, after in itertools.pairwise(months):
+        last_of_before = max(position[("finished", f"{before} a{i}")] for i in range(3))
+        first_of_before = position[("started", f"{before} a0")]
+        # prepared while the month before runs: after its first notebook started, before its last finished
+        assert first_of_before < position[("prepared", str(after))] < last_of_before, EVENTS
+    assert EVENTS[0] == ("prepared", "2026-04") and EVENTS[1] == ("started", "2026-04 a0")
+
+
+def test_a_single_month_is_prepared_before_any_notebook_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    EVENTS.clear()
+    monkeypatch.setattr(notebook_execution, "_Worker", _StandInWorker)
+
+    def prepared() -> Iterator[MonthPlan]:
+        EVENTS.append(("prepared", "2026-06"))
+        yield _month(tmp_path, Period(2026, 6), pages=1)
+
+    plans: list[MonthPlan] = []
+    notebook_execution.execute_notebooks(
+        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), _Context(), False, prepared()
+    )
+    assert EVENTS == [("prepared", "2026-06"), ("started", "2026-06 a0"), ("finished", "2026-06 a0")]
