@@ -1,5 +1,5 @@
-"""Step 3 of a month: every area's KPI table, computed once in the batch process and checked against the KPI
-schema."""
+"""Step 3 of a month: every area's KPI table, checked against the KPI schema; read from the run's KPI store where
+the month's pages kept it (:mod:`serviceplan.metrics.kpi_store`), computed here otherwise."""
 
 from __future__ import annotations
 
