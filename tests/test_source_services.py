@@ -96,7 +96,7 @@ def test_outcome_cohort_need_not_be_present(workspace: Workspace):
         (
             lambda rows: [rows[0].replace("98 765,40", "98765.40"), *rows[1:]],
             f"{SERVICES_FILE}, row 2, column 'Kustannus €': got '98765.40'; expected a number with a decimal comma "
-            "and at most 2 decimals (e.g. 1234,50) at least 0 and at most 1e+07",
+            "and at most 2 decimals (e.g. 1234,50) at least 0 and at most 10000000",
         ),
         (
             lambda rows: [rows[0].replace(";Palkkatuki;", ";Palkkatukityö;"), *rows[1:]],

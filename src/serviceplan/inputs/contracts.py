@@ -104,10 +104,18 @@ class Column:
         }[self.kind]
         bounds = []
         if self.min is not None:
-            bounds.append(f"at least {self.min:g}")
+            bounds.append(f"at least {self._bound(self.min)}")
         if self.max is not None:
-            bounds.append(f"at most {self.max:g}")
+            bounds.append(f"at most {self._bound(self.max)}")
         return base + (" " + " and ".join(bounds) if bounds else "")
+
+    def _bound(self, value: float) -> str:
+        """A bound as the file writes numbers: ``5000000`` (never ``5e+06``), a decimal comma where the column has
+        decimals."""
+        if float(value).is_integer():
+            return str(int(value))
+        text = repr(float(value))
+        return text.replace(".", ",") if self.kind == "decimal" else text
 
 
 AS_DELIVERED = "\x00as-delivered"  # Finding.value: show the cell's text as it stands in the file
