@@ -146,3 +146,21 @@ def test_kpi_labels_agree_with_their_units(demo_kpis: dict[str, pd.DataFrame], m
             assert "päiv" in label or "(pv)" in label, (row["kpi"], label)
         if unit == "share" and not pd.isna(row["value"]):
             assert row["value"] >= 0, row["kpi"]
+
+
+def test_the_schema_check_does_not_build_the_iri_parser() -> None:
+    """Checking kpi.json imports jsonschema without its optional rfc3987_syntax (a parser built at import, about
+    1.4 s of CPU at the end of every month), and leaves the module importable for anyone else."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from serviceplan.publish import manifest as mf\n"
+        "assert mf.kpi_schema_errors({'rows': 3})\n"
+        "print('rfc3987_syntax' in sys.modules)\n"
+        "import rfc3987_syntax\n"
+        "print(rfc3987_syntax.__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "rfc3987_syntax"]
