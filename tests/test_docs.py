@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from serviceplan.inputs.sources import DATASETS
@@ -35,3 +36,23 @@ def test_readme_says_up_front_what_make_test_needs_and_what_is_skipped():
     missing = sorted(tool for tool in tools if tool.lower() not in quick_start.lower())
     assert not missing, f"README.md's quick start does not name: {missing}"
     assert "skipped" in quick_start and "make test" in quick_start
+
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def test_every_relative_link_of_the_documentation_resolves():
+    """Links from the READMEs and docs/ to files of the repository point at files that exist (a moved module or
+    template breaks its links here, not in a reader's browser)."""
+    root = DOCS.parent
+    pages = [root / "README.md", root / "CONTRIBUTING.md", root / "reports" / "README.md", *DOCS.glob("*.md")]
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.S)  # code is not a link
+        for target in MARKDOWN_LINK.findall(text):
+            if re.match(r"^[a-z]+:", target) or target.startswith("#"):
+                continue  # a web address or an anchor of the same page
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            if not path.exists():
+                broken.append(f"{page.relative_to(root)} -> {target}")
+    assert not broken, broken

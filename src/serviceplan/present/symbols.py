@@ -11,7 +11,7 @@ from collections.abc import Iterable
 CONFIDENTIAL = ".."  # the default of params.disclosure.symbol
 NOT_AVAILABLE = "."
 NIL = "\u2013"  # en dash
-# What ``.`` and ``–`` mean, in the words every page uses (``..`` has :func:`explanation`).
+# What ``.`` and ``–`` mean, in the words every page uses (``..`` is explained by disclosure.explanation).
 MEANINGS: dict[str, str] = {
     NOT_AVAILABLE: "tieto puuttuu tai ei sovellu",
     NIL: "ei yhtään (luku on nolla)",

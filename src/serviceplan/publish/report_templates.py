@@ -1,8 +1,8 @@
 """Finnish texts of the publishing pages and the Jinja2 templates they are written with.
 
 The landing page, the version's front page (``index.qmd``), the committee PDF's Typst template, the previews'
-navigation and the accessibility statement are Jinja2 templates in ``src/serviceplan/templates/``; the Finnish
-formats they need (month names, dates in Helsinki time, numbers with units) are here too, so that every page
+navigation and the accessibility statement are Jinja2 templates in ``src/serviceplan/publish/templates/``; the
+Finnish formats they need (month names, dates in Helsinki time, numbers with units) are here too, so that every page
 says a month, a date and a version the same way.
 """
 
@@ -110,5 +110,5 @@ def _environment() -> Any:
 
 
 def render_template(name: str, **context: Any) -> str:
-    """Render one of the package's Jinja2 templates (``src/serviceplan/templates/``)."""
+    """Render one of the package's Jinja2 templates (``src/serviceplan/publish/templates/``)."""
     return _environment().get_template(name).render(**context)
