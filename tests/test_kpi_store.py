@@ -166,6 +166,17 @@ def test_an_unreadable_entry_is_computed_again(shared_demo: Workspace, tmp_path:
     pd.testing.assert_frame_equal(store.get(GRANTS, ctx), table, check_exact=True)
 
 
+def test_a_store_that_cannot_be_written_only_saves_nothing(shared_demo: Workspace, tmp_path: Path) -> None:
+    """A full disk or a read-only folder must not fail a page: the table is computed, shown and not kept."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the store's folder should be", encoding="utf-8")
+    store = KpiStore(blocked / "kpis")
+    ctx = context(shared_demo, JUNE)
+    table = store.table(GRANTS, ctx, lambda: GRANTS.kpis()(ctx))
+    pd.testing.assert_frame_equal(table, GRANTS.kpis()(ctx), check_exact=True)
+    assert store.get(GRANTS, ctx) is None and blocked.is_file()
+
+
 # --- through the batch ---------------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ none; values round-trip exactly (floats as their shortest exact text).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -114,17 +115,24 @@ class KpiStore:
         return from_records(entry["rows"])
 
     def put(self, area: Area, ctx: Context, table: pd.DataFrame) -> None:
-        """Keep ``table`` as ``area``'s KPI table for ``ctx`` (replacing an entry under the same key)."""
+        """Keep ``table`` as ``area``'s KPI table for ``ctx`` (replacing an entry under the same key).
+
+        The store only saves work: when it cannot be written (a full disk, a folder without write permission) the
+        table is not kept and the caller goes on with it; whoever needs it next computes it again.
+        """
         key = self.key(area, ctx)
         path = self._path(key)
         entry = {"format": FORMAT, "key": key, "area": area.id, "period": str(ctx.period), "rows": records(table)}
-        self.folder.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             tmp.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
             os.replace(tmp, path)
+        except OSError:
+            pass  # not kept (see above)
         finally:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
 
     def table(self, area: Area, ctx: Context, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The kept table of ``area`` for ``ctx``; computed by ``compute()`` and kept when there is none."""
