@@ -286,11 +286,7 @@ def test_execution_key_changes_with_each_dependency() -> None:
     assert len({mf.execution_key(**{**base, **change}) for change in changed} | {key}) == len(changed) + 1
 
 
-def test_frame_and_folder_digests(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"period": ["2025-06"], "amount_eur": [1.5]})
-    assert mf.frame_digest(frame) == mf.frame_digest(frame.copy())
-    assert mf.frame_digest(frame) != mf.frame_digest(frame.assign(amount_eur=[1.25]))
-    assert mf.frame_digest(frame) != mf.frame_digest(frame.astype({"amount_eur": "float32"}))
+def test_folder_digests(tmp_path: Path) -> None:
     (tmp_path / "plan").mkdir()
     (tmp_path / "plan" / "actions.yaml").write_text("a: 1\n", encoding="utf-8")
     first = mf.folder_digest(tmp_path / "plan")

@@ -61,6 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         published = _rerun_published(ws, args.periods)
         if published is not None:
             return published
+    from serviceplan.publish.worker_server import start_early
+
+    start_early(ws)  # the worker server imports the notebooks' libraries while this process imports the batch
     from serviceplan.core.periods import parse_periods
     from serviceplan.inputs.canonical import ensure_data, newest_period
     from serviceplan.publish.batch import run_periods
@@ -241,7 +244,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except DataError as exc:
         print(exc.report(), file=sys.stderr)
         count = len(exc.violations)
-        outcome = "" if args.command == "validate" else "; nothing was executed or published"
+        outcome = "" if args.command == "validate" else f"; {exc.outcome()}"
         print(
             f"error: {count} input data violation{'s' if count != 1 else ''}{outcome}. "
             "Fix the file(s) named above and run again.",

@@ -102,9 +102,16 @@ class DataError(ServiceplanError):
 
     def __init__(self, violations: list[Violation]):
         self.violations = list(violations)
+        self.stopped = 0  # notebooks of the month that had started when the violations were found, and were stopped
         first = str(self.violations[0]) if self.violations else "invalid data"
         more = len(self.violations) - 1
         super().__init__(first + (f" (and {more} more)" if more > 0 else ""))
+
+    def outcome(self) -> str:
+        """What became of the month, for the line after the violations of a run."""
+        if not self.stopped:
+            return "nothing was executed or published"
+        return f"the {self.stopped} notebook(s) that had started were stopped; nothing was published"
 
     def report(self, limit: int = 50) -> str:
         """All violations, one a line (at most ``limit``), for the command line."""

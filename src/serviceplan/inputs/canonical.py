@@ -7,6 +7,7 @@ the reader code, so an unchanged month costs a hash and a Parquet read.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -368,7 +369,10 @@ def _store_delivery(
     texts = [*map(str, frame.columns), *(p.name for p in paths)]
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_datetime64_any_dtype(frame[column]):
-            texts.extend(str(v) for v in frame[column].tolist() if v is not None and v is not pd.NA)
+            values = frame[column].dropna()
+            with contextlib.suppress(TypeError):  # unhashable cells (lists) are searched one by one
+                values = values.drop_duplicates()  # each distinct text once: a code column holds a few values
+            texts.extend(str(v) for v in values.tolist())
     if any_identity_code(texts):
         expected = "aggregated data only: the delivery holds a personal identity code (not stored, not shown)"
         raise DataError([Violation(_delivery_name(paths, period), None, None, None, expected)])
@@ -396,6 +400,63 @@ def _cached_delivery(ws: Workspace, dataset: Dataset, period: Period, paths: lis
     return target
 
 
+class CanonicalBuild:
+    """Building the canonical tables of ``names`` from every delivery up to ``up_to``, one delivery per
+    :meth:`step`, for a caller that has other work to do between the steps (the batch starts a month's notebooks
+    as soon as the datasets they read are built: :mod:`serviceplan.publish.notebook_execution`).
+
+    Datasets are built in the order of ``names``; a broken delivery does not stop the others, and :meth:`check`
+    raises every violation at once when all steps are done.
+    """
+
+    def __init__(self, ws: Workspace, names: Sequence[str], up_to: Period | None = None):
+        self.ws = ws
+        self.paths: dict[str, list[Path]] = {}
+        self.violations: list[Violation] = []
+        self._todo: list[tuple[Dataset, Period, list[Path]]] = []
+        self._left: dict[str, int] = {}
+        for name in dict.fromkeys(names):
+            dataset = DATASETS[name]
+            self.paths[name] = []
+            try:
+                deliveries = _deliveries(ws, dataset, up_to)
+            except DataError as exc:  # two deliveries for a month
+                self.violations.extend(exc.violations)
+                continue
+            self._todo.extend((dataset, period, paths) for period, paths in deliveries)
+            self._left[name] = len(deliveries)
+        self._todo.reverse()  # popped from the end: the first dataset first
+
+    @property
+    def done(self) -> bool:
+        """Whether every delivery has been built (or found broken)."""
+        return not self._todo
+
+    def built(self, names: Sequence[str]) -> bool:
+        """Whether every delivery of the datasets ``names`` has been built (or found broken); datasets outside
+        this build count as built."""
+        return all(not self._left.get(name) for name in names)
+
+    def step(self) -> bool:
+        """Build the next delivery (from its Parquet file when its inputs have not changed); returns whether
+        deliveries remain."""
+        if self._todo:
+            dataset, period, paths = self._todo.pop()
+            try:
+                self.paths[dataset.name].append(_cached_delivery(self.ws, dataset, period, paths))
+            except DataError as exc:
+                self.violations.extend(exc.violations)
+            self._left[dataset.name] -= 1
+        return bool(self._todo)
+
+    def check(self) -> dict[str, list[Path]]:
+        """The canonical files of every dataset, oldest delivery first; raises :class:`DataError` with every
+        violation found."""
+        if self.violations:
+            raise DataError(self.violations)
+        return self.paths
+
+
 def build_canonical(
     ws: Workspace, names: list[str] | None = None, up_to: Period | None = None
 ) -> dict[str, list[Path]]:
@@ -408,24 +469,10 @@ def build_canonical(
     different datasets (or the same one) at the same time, since every file is written under a temporary name
     of its process and renamed into place.
     """
-    built: dict[str, list[Path]] = {}
-    violations: list[Violation] = []
-    for name in names or list(DATASETS):
-        dataset = DATASETS[name]
-        built[name] = []
-        try:
-            deliveries = _deliveries(ws, dataset, up_to)
-        except DataError as exc:  # two deliveries for a month
-            violations.extend(exc.violations)
-            continue
-        for period, paths in deliveries:
-            try:
-                built[name].append(_cached_delivery(ws, dataset, period, paths))
-            except DataError as exc:
-                violations.extend(exc.violations)
-    if violations:
-        raise DataError(violations)
-    return built
+    build = CanonicalBuild(ws, names or list(DATASETS), up_to)
+    while build.step():
+        pass
+    return build.check()
 
 
 def _load_with_key(name: str, period: Period, ws: Workspace) -> tuple[PartsKey, pd.DataFrame]:
@@ -451,8 +498,13 @@ def delivery_digests(ws: Workspace, name: str, up_to: Period | None = None) -> l
     if name not in DATASETS:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     dataset = DATASETS[name]
-    deliveries = _deliveries(ws, dataset, up_to)
-    return [(str(period), _delivery_digest(dataset, period, paths)) for period, paths in deliveries]
+    digests = []
+    for period, paths in _deliveries(ws, dataset, up_to):
+        try:
+            digests.append((str(period), _delivery_digest(dataset, period, paths)))
+        except OSError as exc:  # as the build reports it
+            raise _unreadable(ws, exc, paths, period) from None
+    return digests
 
 
 def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
@@ -461,18 +513,3 @@ def load(name: str, period: Period | str, ws: Workspace) -> pd.DataFrame:
     Rows of later months are left out so that a report for a month always shows what was known for it.
     """
     return _load_with_key(name, Period.parse(str(period)), ws)[1]
-
-
-_DIGESTS: dict[tuple[str, str, str, PartsKey], str] = {}
-
-
-def table_digest(name: str, period: Period, ws: Workspace, digest: Callable[[pd.DataFrame], str]) -> str:
-    """``digest(load(name, period, ws))``, remembered per process while the table's canonical files stay."""
-    period = Period.parse(str(period))
-    if name not in DATASETS:
-        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
-    key = _parts_key(build_canonical(ws, [name], up_to=period)[name])
-    remembered = (name, str(period), f"{digest.__module__}.{digest.__qualname__}", key)
-    if remembered not in _DIGESTS:
-        _DIGESTS[remembered] = digest(_load_with_key(name, period, ws)[1])
-    return _DIGESTS[remembered]

@@ -3,7 +3,10 @@
 ``serviceplan run PERIOD`` (or a range) goes through these steps for each month:
 
 1. **Inputs** (:mod:`~serviceplan.publish.prepare_month`): the month's deliveries are checked against their
-   contracts and the canonical tables are built; a data error stops the month before anything runs.
+   contracts (a data error stops the month before anything runs) and the notebooks' execution keys are made
+   from the deliveries' digests. The canonical tables of the earlier months are built while the first notebooks
+   run, in the order the notebooks need them; a data error found there stops the month's notebooks, and nothing
+   of the month is published.
 2. **Notebooks** (:mod:`~serviceplan.publish.notebook_execution`): every area notebook is executed by Papermill
    in a fresh ``python3`` kernel, several at once (``--jobs``, default the number of CPU cores); the kernel is a
    new process forked from a server that has the notebooks' libraries imported already
@@ -49,12 +52,13 @@ from serviceplan.core.periods import Period
 from serviceplan.metrics.areas import AREAS, Area
 from serviceplan.publish import kernel_fork, versions
 from serviceplan.publish import render as rd
-from serviceplan.publish.finish_month import Renderer, finish_month, set_aside
-from serviceplan.publish.notebook_execution import execute_notebooks, may_execute, start_server, worker_context
+from serviceplan.publish.finish_month import Renderer, finish_month, import_ahead, set_aside
+from serviceplan.publish.notebook_execution import execute_notebooks
 from serviceplan.publish.prepare_month import prepare_month
 from serviceplan.publish.run_lock import run_lock
 from serviceplan.publish.run_messages import say, write_error
 from serviceplan.publish.run_model import DEFAULT_CELL_TIMEOUT, MonthPlan, Outcome
+from serviceplan.publish.worker_server import may_execute, start_server, worker_context
 
 
 def run_periods(
@@ -87,7 +91,7 @@ def run_periods(
             say(console, f"removed {len(removed)} leftover(s) of interrupted runs from {ws.reports_dir}")
         if versions.list_versions(ws):
             rd.write_landing_page(ws)  # repairs a landing page left behind by a run killed after publishing
-        context = worker_context(ws, areas)
+        context = worker_context(ws.notebooks_dir / area.notebook for area in areas)
         if may_execute(ws, periods, revise):
             start_server(context)  # it imports the libraries while this process checks the inputs
 
@@ -103,8 +107,14 @@ def run_periods(
                 context,
                 preview=preview,
                 more=_prepared_months(ws, periods, areas, revise, force, outcomes, console),
+                raise_data_errors=single,
+                idle_work=[lambda: import_ahead(areas)],
             )
             for plan in plans:
+                if plan.data_error is not None:  # found while building its tables (a range goes on)
+                    shutil.rmtree(plan.staging, ignore_errors=True)
+                    outcomes.append(_failed(console, plan.period, None, plan.data_error))
+                    continue
                 try:
                     try:
                         outcomes.append(finish_month(ws, plan, renderer, console))
@@ -167,7 +177,7 @@ def _failed(
     if isinstance(exc, DataError):
         for line in exc.report().splitlines():
             say(console, f"{period}: {line}")
-        message = f"{len(exc.violations)} input data violation(s); nothing was executed or published"
+        message = f"{len(exc.violations)} input data violation(s); {exc.outcome()}"
     else:
         message = str(exc) + (f" Partial output and logs kept in {kept}." if kept else "")
     say(console, f"{period}: error: {message}")

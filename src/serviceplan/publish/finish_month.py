@@ -3,6 +3,7 @@ atomic publication; or, when it fails, its staging folder set aside."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -14,6 +15,7 @@ from rich.console import Console
 
 from serviceplan.core.errors import RunError
 from serviceplan.core.paths import Workspace
+from serviceplan.metrics.areas import Area
 from serviceplan.metrics.kpi_store import KpiStore
 from serviceplan.publish import accessibility_gate as accessibility
 from serviceplan.publish import manifest as mf
@@ -59,6 +61,16 @@ class Renderer:
             say(self.console, rd.quarto_missing_message(self._found))
             self._warned = True
         return {"quarto": None, **rd.write_previews(folder, pages, title, **version)}
+
+
+def import_ahead(areas: Sequence[Area]) -> None:
+    """Import what finishing a month imports (the areas' KPI modules, the KPI schema's validator), for a run to
+    call while its notebooks execute: about 0.3 s less at the end of the first month. An area whose KPI function
+    cannot be imported is left for :func:`finish_month` to report."""
+    for area in areas:
+        with contextlib.suppress(Exception):
+            area.kpis()
+    mf.import_validator()
 
 
 def finish_month(ws: Workspace, plan: MonthPlan, renderer: Renderer, console: Console) -> Outcome:

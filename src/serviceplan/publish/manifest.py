@@ -76,22 +76,18 @@ def notebook_digest(path: Path) -> str:
     return sha256_json({"cells": cells, "kernel": kernel})
 
 
-def frame_digest(frame: pd.DataFrame) -> str:
-    """A hash of a table's columns, dtypes and values (through its CSV text, which is stable and exact)."""
-    header = json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()])
-    body = frame.to_csv(index=False, lineterminator="\n")
-    return sha256_bytes((header + "\n" + body).encode("utf-8"))
-
-
 def dataset_digest(ws: Workspace, name: str, period: Period) -> str:
-    """A hash of the canonical rows of dataset ``name`` that a report for ``period`` can see (those up to it).
+    """A hash of what the canonical rows of dataset ``name`` that a report for ``period`` can see are made from:
+    every delivery of the dataset up to the month (its files' bytes and names and the reader code,
+    :func:`serviceplan.inputs.canonical.delivery_digests`) and the month. Equal digests mean equal rows; a changed
+    delivery changes the digest (even one whose new bytes give the same rows: the notebook then runs again).
 
-    Remembered per process while the dataset's canonical files stay, so asking again (one notebook after
-    another that reads the same dataset) neither reads nor hashes the table again.
+    Reads no canonical table: the deliveries' digests are those the canonical tables were built and stamped with
+    (each file hashed once per process while its size and modification time stay), a few milliseconds a dataset.
     """
-    from serviceplan.inputs.canonical import table_digest
+    from serviceplan.inputs.canonical import delivery_digests
 
-    return table_digest(name, period, ws, frame_digest)
+    return sha256_json({"dataset": name, "period": str(period), "deliveries": delivery_digests(ws, name, period)})
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
@@ -242,6 +238,11 @@ def _jsonschema() -> Any:
             for name in left_out:
                 del sys.modules[name]
     return sys.modules["jsonschema"]
+
+
+def import_validator() -> None:
+    """Import the KPI schema's validator now (a run does it while its notebooks execute)."""
+    _jsonschema()
 
 
 def kpi_schema_errors(document: Any) -> list[str]:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,9 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from serviceplan.core.errors import ServiceplanError, redact
+from serviceplan.core.errors import DataError, ServiceplanError, redact
 from serviceplan.core.paths import Workspace
-from serviceplan.core.periods import Period
 from serviceplan.metrics import kpi_store
-from serviceplan.metrics.areas import Area
 from serviceplan.publish import kernel_fork, versions
 from serviceplan.publish import render as rd
 from serviceplan.publish.execution_cache import merge_files, store_cached
@@ -65,48 +62,6 @@ def _exit_when_gone(pid: int, interval: float = 0.5) -> None:
         time.sleep(interval)
         if not versions.pid_alive(pid):
             os._exit(0)
-
-
-def worker_context(ws: Workspace, areas: Sequence[Area]) -> Any:
-    """The multiprocessing context of the workers.
-
-    ``forkserver`` where there is one: a server process imports Papermill, nbconvert (with the previews'
-    exporter built), ipykernel and the notebooks' libraries once, so that a worker starts in milliseconds and the
-    kernels it forks need not import them again. ``spawn`` elsewhere (Windows).
-    """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    notebooks = [ws.notebooks_dir / area.notebook for area in areas]
-    try:
-        kernel_modules = kernel_fork.preload_modules(p for p in notebooks if p.is_file())
-    except (OSError, ValueError):  # an unreadable notebook fails later, with its name
-        kernel_modules = list(kernel_fork.KERNEL_MODULES)
-    preload = [
-        "serviceplan.publish.worker_imports",
-        "serviceplan.publish.notebook_execution",
-        "papermill",
-        "nbconvert",
-        "serviceplan.publish.previews",
-    ]
-    preload += kernel_modules
-    context.set_forkserver_preload(preload)
-    return context
-
-
-def may_execute(ws: Workspace, periods: Sequence[Period], revise: str | None) -> bool:
-    """Whether the run may execute notebooks (some month is not published yet, or a revision is asked)."""
-    if revise is not None:
-        return True
-    return any(not versions.revisions_of(ws, period) for period in periods)
-
-
-def start_server(context: Any) -> None:
-    """Start the worker server now, so that it imports its libraries while the months are prepared."""
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
 
 
 class _Worker:
@@ -287,6 +242,8 @@ def execute_notebooks(
     context: Any,
     preview: bool,
     more: Iterator[MonthPlan] | None = None,
+    raise_data_errors: bool = True,
+    idle_work: Sequence[Callable[[], object]] = (),
 ) -> None:
     """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
 
@@ -296,22 +253,32 @@ def execute_notebooks(
     started as new interpreters where that is not available (``spawn``, Windows): a script calling
     :func:`run_periods` there must guard its entry point with ``if __name__ == "__main__":``.
 
-    Months go in order. Within a month the notebooks of areas with a KPI table go first: they keep their tables
-    in the KPI store (:mod:`serviceplan.metrics.kpi_store`), and the others (the summary) read them from there
-    instead of computing them again.
+    Months go in order, each month's notebooks in :meth:`MonthPlan.execution_order` (the areas that keep their
+    KPI tables in the store before the summary that reads them).
 
-    ``more`` yields further months, each prepared when it is asked for (its inputs checked, its canonical tables
-    built); it is asked whenever fewer notebooks are queued than there are workers, so that in a range the next
-    month is prepared in this process while the workers run the notebooks of the months before. Its months are
-    added to ``plans``; an error it raises stops the execution like an interruption.
+    **Canonical tables.** A month's canonical tables (``plan.build``) are built here, one delivery at a time
+    between looking after the workers, in the order its notebooks need them; a notebook starts as soon as the
+    datasets it reads are built (the first ones while the rest are still being built). When the build finds
+    input data violations, the month stops: its waiting notebooks are dropped, its running ones stopped, and
+    ``plan.data_error`` holds the violations (raised at once with ``raise_data_errors``, with
+    ``DataError.stopped`` the number of notebooks that had started).
+
+    ``idle_work`` is done in this process, one call at a time, when it has nothing else to do than wait for the
+    workers (work that would otherwise wait for the end of the execution).
+
+    ``more`` yields further months, each prepared when it is asked for (its inputs checked, its execution keys
+    computed); it is asked whenever fewer notebooks are queued than there are workers, so that in a range the
+    next month is prepared in this process while the workers run the notebooks of the months before. Its months
+    are added to ``plans``; an error it raises stops the execution like an interruption.
     """
     pending: list[tuple[MonthPlan, NotebookJob]] = []
     queue = iter(()) if more is None else more
     exhausted = False
+    slots: list[_Worker | None] = [None] * workers
+    idle = list(idle_work)
 
     def take(plan: MonthPlan) -> None:
-        ordered = sorted(plan.jobs, key=lambda job: job.area.kpi_function is None)  # stable: registry order
-        pending.extend((plan, job) for job in ordered if job.state == "queued")
+        pending.extend((plan, job) for job in plan.execution_order())
 
     def refill() -> None:
         nonlocal exhausted
@@ -323,27 +290,70 @@ def execute_notebooks(
                 plans.append(plan)
                 take(plan)
 
+    def ready(plan: MonthPlan, job: NotebookJob) -> bool:
+        return plan.build is None or plan.build.built(list(job.datasets))
+
+    def build_step() -> bool:
+        """Build one delivery of the first month whose tables are not all built; ``False`` when none is left."""
+        for plan in plans:
+            build = plan.build
+            if build is None:
+                continue
+            if build.step():
+                return True
+            plan.build = None
+            try:
+                build.check()
+            except DataError as exc:
+                stop_month(plan, exc)
+            return True
+        return False
+
+    def stop_month(plan: MonthPlan, exc: DataError) -> None:
+        pending[:] = [(p, j) for p, j in pending if p is not plan]
+        exc.stopped = 0
+        for index, worker in enumerate(slots):
+            if worker is not None and worker.job is not None and worker.job[0] is plan:
+                worker.kill()
+                slots[index] = None
+                exc.stopped += 1
+        for job in plan.jobs:
+            if job.state in ("queued", "running"):
+                job.state, job.error = "failed", "not executed: the month's input data have violations"
+        plan.data_error = exc
+        if raise_data_errors:
+            raise exc
+
     for plan in plans:
         take(plan)
     refill()
-    if not pending:
+    if not pending and not any(plan.build for plan in plans):
         if plans:
             console.print(_progress(plans))
         return
-    slots: list[_Worker | None] = [None] * workers
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
     try:
         with live or contextlib.nullcontext():
-            while pending or any(slots) or not exhausted:
+            while pending or any(slots) or not exhausted or any(plan.build for plan in plans):
                 refill()
                 for index, worker in enumerate(slots):
-                    if worker is None and pending:
-                        plan, job = pending.pop(0)
-                        job.state, job.started = "running", time.perf_counter()
-                        worker = slots[index] = _Worker(context)
-                        worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
-                time.sleep(0.05)
+                    if worker is not None:
+                        continue
+                    waiting = next((entry for entry in pending if ready(*entry)), None)
+                    if waiting is None:
+                        break
+                    pending.remove(waiting)
+                    plan, job = waiting
+                    job.state, job.started = "running", time.perf_counter()
+                    worker = slots[index] = _Worker(context)
+                    worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
+                if build_step():  # the tables still to build take the time the loop would wait
+                    pass
+                elif idle and any(slots):
+                    idle.pop(0)()
+                else:
+                    time.sleep(0.05)
                 for index, worker in enumerate(slots):
                     if worker is None or worker.job is None:
                         continue

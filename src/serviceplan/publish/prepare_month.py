@@ -1,4 +1,6 @@
-"""Step 1 of a month: check its inputs, build the canonical tables, and decide what to execute."""
+"""Step 1 of a month: check its inputs and decide what to execute; the canonical tables the notebooks read are
+built while the first notebooks run (:class:`~serviceplan.inputs.canonical.CanonicalBuild`, stepped by
+:func:`~serviceplan.publish.notebook_execution.execute_notebooks`)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,11 @@ import shutil
 import time
 from collections.abc import Sequence
 
-from serviceplan.core.errors import RunError
+from serviceplan.core.errors import DataError, RunError, Violation
 from serviceplan.core.params import load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
-from serviceplan.inputs.canonical import build_canonical, input_files, validate_period
+from serviceplan.inputs.canonical import CanonicalBuild, input_files, validate_period
 from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area, report_areas, report_datasets
 from serviceplan.publish import manifest as mf
@@ -31,11 +33,9 @@ def prepare_month(
     areas = report_areas(params, areas)  # another municipality than the own data's: the public pages only
     names = report_datasets(params, areas)
     validate_period(ws, period, None if params.regions.has_own_data else names)
-    if names:
-        build_canonical(ws, names, up_to=period)
     code, env = mf.code_digest(), mf.environment()
     plan_files = {"plan": mf.folder_digest(ws.plan_dir)}  # the plan's actions and risks, read by the pages
-    digests = {name: mf.dataset_digest(ws, name, period) for name in names}
+    digests = _dataset_digests(ws, names, period)
     jobs = []
     for area in areas:
         source = ws.notebooks_dir / area.notebook
@@ -69,6 +69,24 @@ def prepare_month(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # the datasets of the notebooks to execute, in the order the notebooks start
+    needed = [name for job in plan.execution_order() for name in job.area.datasets if name in digests]
+    plan.build = CanonicalBuild(ws, needed, up_to=period) if needed else None
     plan.prepare_seconds = time.perf_counter() - started
     plan.code = code
     return plan
+
+
+def _dataset_digests(ws: Workspace, names: Sequence[str], period: Period) -> dict[str, str]:
+    """Each dataset's digest for ``period`` (:func:`~serviceplan.publish.manifest.dataset_digest`); the violations
+    of every dataset at once (a file that cannot be read, two deliveries for a month)."""
+    digests: dict[str, str] = {}
+    violations: list[Violation] = []
+    for name in names:
+        try:
+            digests[name] = mf.dataset_digest(ws, name, period)
+        except DataError as exc:
+            violations.extend(exc.violations)
+    if violations:
+        raise DataError(violations)
+    return digests

@@ -1,7 +1,7 @@
 """The nbconvert exporter of the HTML previews, built (templates compiled) when this module is imported.
 
 Building it costs about a quarter of a second of CPU, mostly compiling nbconvert's Jinja templates. The batch's
-worker server imports this module once (see ``notebook_execution.worker_context``), so that every worker
+worker server imports this module once (see ``worker_server.worker_context``), so that every worker
 forked from it, each writing one preview, finds the exporter ready. Import it only where previews are written.
 
 The notebooks' outputs are written for Quarto: a chart is ``![caption](figures/x.png){fig-alt="..."}`` and a table

@@ -6,8 +6,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from serviceplan.core.errors import DataError
 from serviceplan.core.params import Params
 from serviceplan.core.periods import Period
+from serviceplan.inputs.canonical import CanonicalBuild
 from serviceplan.metrics.areas import Area
 
 KERNEL = "python3"
@@ -57,6 +59,15 @@ class MonthPlan:
     code: str = ""  # the package code digest the execution keys were made with
     kpi_store: Path | None = None  # the folder of the KPI tables the month's notebooks and KPI files share
     areas: list[Area] = field(default_factory=list)  # the month's pages (all, or the public ones: report_areas)
+    build: CanonicalBuild | None = None  # the canonical tables its notebooks read, built while notebooks run
+    data_error: DataError | None = None  # violations the build found: the month stopped
+
+    def execution_order(self) -> list[NotebookJob]:
+        """The notebooks to execute, in the order they start: the areas with a KPI table first (they keep their
+        tables in the KPI store, :mod:`serviceplan.metrics.kpi_store`), then the others (the summary, which
+        reads them from there instead of computing them again); registry order within each."""
+        queued = [job for job in self.jobs if job.state == "queued"]
+        return sorted(queued, key=lambda job: job.area.kpi_function is None)  # stable
 
 
 @dataclass(frozen=True)

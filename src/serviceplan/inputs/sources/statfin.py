@@ -579,8 +579,10 @@ def _duplicate_rows(parts: Sequence[tuple[str, pd.DataFrame]]) -> list[Violation
         return []
     names = [name for name, _ in parts]
     frame = pd.concat([rows[list(KEY)].assign(_file=i) for i, (_, rows) in enumerate(parts)], ignore_index=True)
-    first = frame.groupby(list(KEY), sort=False, observed=True)["_file"].transform("first").to_numpy()
     repeated = np.flatnonzero(frame.duplicated(subset=list(KEY), keep="first").to_numpy())
+    if not len(repeated):  # the usual case: no need to find where each key was first
+        return []
+    first = frame.groupby(list(KEY), sort=False, observed=True)["_file"].transform("first").to_numpy()
     files = frame["_file"].to_numpy()
     return [
         Violation(
