@@ -53,6 +53,9 @@ class _StandInWorker:
         EVENTS.append(f"finished {self.job[0].period} {self.job[1].area.id}")
         return {"ok": False, "error": "stand-in", "seconds": 0.0}
 
+    def waitables(self) -> list[Any]:
+        return []  # nothing to wait on: the loop polls it again after its pause
+
     def stop(self) -> None:
         pass
 

@@ -149,6 +149,24 @@ def test_running_text_of_html_pages_is_read_as_a_reader_sees_it(tmp_path: Path, 
     ]
 
 
+def test_a_folder_scan_reads_a_file_again_only_when_its_bytes_change(
+    tmp_path: Path, params: Params, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    early, late = tmp_path / "01_sivu.md", tmp_path / "02_sivu.md"
+    early.write_text("Kuukauden aikana siirtyi 3 henkilöä.\n", encoding="utf-8")
+    scan = privacy_gate.FolderScan(tmp_path, params)
+    assert kinds(scan.scan_files([early])) == ["small_count"]  # scanned early, while other pages still run
+    read: list[str] = []
+    real = privacy_gate._file_leaks
+    monkeypatch.setattr(privacy_gate, "_file_leaks", lambda path, *a: read.append(path.name) or real(path, *a))
+    late.write_text("Ei havaintoja.\n", encoding="utf-8")
+    assert kinds(scan.scan()) == ["small_count"]  # the early finding stays in the final scan
+    assert read == ["02_sivu.md"]  # ... without reading the early file again
+    early.write_text("Kuukauden aikana siirtyi 30 henkilöä.\n", encoding="utf-8")  # changed since
+    assert scan.scan() == [] and read == ["02_sivu.md", "01_sivu.md"]
+    assert privacy_gate.scan_publishable(tmp_path, params) == []
+
+
 def test_count_cells_in_finnish_and_plain_formats() -> None:
     assert privacy_gate.parse_count("1\u202f234") == 1234
     assert privacy_gate.parse_count("3") == 3

@@ -50,6 +50,9 @@ class _StandInWorker:
         EVENTS.append(("finished", f"{self.job[0].period} {self.job[1].area.id}"))
         return {"ok": False, "error": "stand-in", "seconds": 0.0}
 
+    def waitables(self) -> list[Any]:
+        return []  # nothing to wait on: the loop polls it again after its pause
+
     def stop(self) -> None:
         pass
 
@@ -108,3 +111,34 @@ def test_a_single_month_is_prepared_before_any_notebook_starts(tmp_path: Path, m
         Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), _Context(), False, prepared()
     )
     assert EVENTS == [("prepared", "2026-06"), ("started", "2026-06 a0"), ("finished", "2026-06 a0")]
+
+
+def test_each_month_is_finished_while_the_notebooks_of_the_next_run_and_the_last_is_left_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EVENTS.clear()
+    monkeypatch.setattr(notebook_execution, "_Worker", _StandInWorker)
+    months = [Period(2026, 4), Period(2026, 5), Period(2026, 6)]
+
+    def done(plan: MonthPlan) -> None:
+        assert plan.finished  # marked before it is handed over, so never handed over twice
+        EVENTS.append(("month done", str(plan.period)))
+
+    plans: list[MonthPlan] = []
+    notebook_execution.execute_notebooks(
+        Workspace(tmp_path),
+        plans,
+        2,
+        60.0,
+        Console(quiet=True),
+        _Context(),
+        False,
+        iter([_month(tmp_path, period, pages=3) for period in months]),
+        on_month_done=done,
+    )
+    position = {event: index for index, event in enumerate(EVENTS)}
+    for month, after in itertools.pairwise(months):
+        finished = position[("month done", str(month))]
+        assert max(position[("finished", f"{month} a{i}")] for i in range(3)) < finished  # after its own notebooks
+        assert finished < max(position[("finished", f"{after} a{i}")] for i in range(3)), EVENTS  # while the next run
+    assert ("month done", "2026-06") not in position and not plans[-1].finished  # the caller finishes the last

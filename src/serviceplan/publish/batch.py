@@ -22,7 +22,8 @@
    ``reports/.cache/kpis/``); an area page keeps its month's table and the two it compares with, and the summary
    (executed after the area pages) and the KPI files read them.
 4. **Manifest** and **render** (:mod:`~serviceplan.publish.finish_month`): Quarto site and PDF, or HTML previews
-   without Quarto.
+   without Quarto. In a range each month is finished as soon as its notebooks have run, while the notebooks of
+   the months after it run.
 5. **Publish**: the staging folder is renamed into ``reports/<version>/`` in one step and the landing page is
    rewritten atomically.
 
@@ -98,6 +99,24 @@ def run_periods(
         try:
             renderer = Renderer(render, console)
             preview = renderer.wants_previews()
+
+            def finish(plan: MonthPlan) -> None:
+                """End a month whose notebooks have all run: publish it, or say why not (raised for one month)."""
+                if plan.data_error is not None:  # found while building its tables (a range goes on)
+                    shutil.rmtree(plan.staging, ignore_errors=True)
+                    outcomes.append(_failed(console, plan.period, None, plan.data_error))
+                    return
+                try:
+                    try:
+                        outcomes.append(finish_month(ws, plan, renderer, console))
+                    except OSError as exc:  # a full disk while writing the version: the month fails, one line
+                        raise write_error(ws, exc) from None
+                except ServiceplanError as exc:
+                    kept = set_aside(ws, plan)
+                    if single:
+                        raise RunError(f"{exc} Nothing was published; output and logs kept in {kept}.") from None
+                    outcomes.append(_failed(console, plan.period, plan.version, exc, kept))
+
             execute_notebooks(
                 ws,
                 plans,
@@ -109,22 +128,12 @@ def run_periods(
                 more=_prepared_months(ws, periods, areas, revise, force, outcomes, console),
                 raise_data_errors=single,
                 idle_work=[lambda: import_ahead(areas)],
+                on_month_done=finish,  # in a range, while the notebooks of the months after it run
             )
             for plan in plans:
-                if plan.data_error is not None:  # found while building its tables (a range goes on)
-                    shutil.rmtree(plan.staging, ignore_errors=True)
-                    outcomes.append(_failed(console, plan.period, None, plan.data_error))
-                    continue
-                try:
-                    try:
-                        outcomes.append(finish_month(ws, plan, renderer, console))
-                    except OSError as exc:  # a full disk while writing the version: the month fails, one line
-                        raise write_error(ws, exc) from None
-                except ServiceplanError as exc:
-                    kept = set_aside(ws, plan)
-                    if single:
-                        raise RunError(f"{exc} Nothing was published; output and logs kept in {kept}.") from None
-                    outcomes.append(_failed(console, plan.period, plan.version, exc, kept))
+                if not plan.finished:
+                    plan.finished = True
+                    finish(plan)
         except BaseException:
             for plan in plans:
                 shutil.rmtree(plan.staging, ignore_errors=True)

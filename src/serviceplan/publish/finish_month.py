@@ -141,7 +141,8 @@ def finish_month(ws: Workspace, plan: MonthPlan, renderer: Renderer, console: Co
         },
     }
     mf.write_json(plan.staging / "manifest.json", record)
-    leaks = privacy_gate.scan_publishable(plan.staging, plan.params, inputs=plan.inputs)
+    scan = plan.privacy or privacy_gate.FolderScan(plan.staging, plan.params, plan.inputs)
+    leaks = scan.scan()  # files scanned while the notebooks ran are read again only if they changed since
     for leak in leaks[:50]:
         say(console, f"{plan.period}: {leak}")
     if leaks:

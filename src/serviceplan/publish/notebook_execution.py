@@ -4,8 +4,10 @@ from a server that has the libraries imported; collect each one's output into th
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
+import multiprocessing.connection
 import os
 import shutil
 import signal
@@ -81,6 +83,10 @@ class _Worker:
     def submit(self, plan: MonthPlan, job: NotebookJob, spec: dict[str, Any]) -> None:
         self.job = (plan, job)
         self.connection.send(spec)
+
+    def waitables(self) -> list[Any]:
+        """What :func:`multiprocessing.connection.wait` can wait on: a result arriving, the process ending."""
+        return [self.connection, self.process.sentinel]
 
     def result(self) -> dict[str, Any] | None:
         """The finished job's result, or ``None`` while it runs."""
@@ -244,6 +250,7 @@ def execute_notebooks(
     more: Iterator[MonthPlan] | None = None,
     raise_data_errors: bool = True,
     idle_work: Sequence[Callable[[], object]] = (),
+    on_month_done: Callable[[MonthPlan], None] | None = None,
 ) -> None:
     """Execute every queued notebook of every month on ``workers`` worker processes, showing progress.
 
@@ -264,7 +271,12 @@ def execute_notebooks(
     ``DataError.stopped`` the number of notebooks that had started).
 
     ``idle_work`` is done in this process, one call at a time, when it has nothing else to do than wait for the
-    workers (work that would otherwise wait for the end of the execution).
+    workers (work that would otherwise wait for the end of the execution); so is the privacy scan of each
+    collected notebook's files (``plan.privacy``, :class:`~serviceplan.publish.privacy_gate.FolderScan`).
+
+    ``on_month_done`` is called with each month as soon as none of its notebooks waits or runs (and its tables
+    are built) while notebooks of other months still do, marked ``finished`` first; the caller finishes the
+    months left (those of the end of the run) after this returns.
 
     ``more`` yields further months, each prepared when it is asked for (its inputs checked, its execution keys
     computed); it is asked whenever fewer notebooks are queued than there are workers, so that in a range the
@@ -308,6 +320,16 @@ def execute_notebooks(
                 stop_month(plan, exc)
             return True
         return False
+
+    def finish_done_months() -> None:
+        # Only while other notebooks run or wait: the last month is left to the caller, after the progress table.
+        if on_month_done is None or not (pending or any(slots) or not exhausted):
+            return
+        busy = {id(p) for p, _ in pending} | {id(w.job[0]) for w in slots if w is not None and w.job is not None}
+        for plan in plans:
+            if not plan.finished and plan.build is None and id(plan) not in busy:
+                plan.finished = True
+                on_month_done(plan)
 
     def stop_month(plan: MonthPlan, exc: DataError) -> None:
         pending[:] = [(p, j) for p, j in pending if p is not plan]
@@ -353,7 +375,7 @@ def execute_notebooks(
                 elif idle and any(slots):
                     idle.pop(0)()
                 else:
-                    time.sleep(0.05)
+                    _wait_for_workers(slots, 0.05)
                 for index, worker in enumerate(slots):
                     if worker is None or worker.job is None:
                         continue
@@ -364,7 +386,10 @@ def execute_notebooks(
                     worker.job = None
                     worker.stop()
                     slots[index] = None
-                    _record(ws, plan, job, result)
+                    collected = _record(ws, plan, job, result)
+                    if collected and plan.privacy is not None:  # checked now rather than at the month's end
+                        idle.append(functools.partial(_scan_early, plan, collected))
+                finish_done_months()
                 if live is not None:
                     live.update(_progress(plans))
         if live is None:
@@ -379,20 +404,39 @@ def execute_notebooks(
                 worker.kill()
 
 
-def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, Any]) -> None:
-    """Take a finished execution into the month: collect its output, or note its error."""
+def _scan_early(plan: MonthPlan, files: list[Path]) -> None:
+    """The privacy scan of a collected notebook's files, unless its month has been finished meanwhile (and its
+    staging folder published or set aside)."""
+    if not plan.finished and plan.privacy is not None:
+        plan.privacy.scan_files(files)
+
+
+def _wait_for_workers(slots: Sequence[_Worker | None], timeout: float) -> None:
+    """Wait until a worker has sent its result or ended, or ``timeout`` seconds have passed."""
+    waitables = [handle for worker in slots if worker is not None for handle in worker.waitables()]
+    if waitables:
+        multiprocessing.connection.wait(waitables, timeout)
+    else:
+        time.sleep(timeout)
+
+
+def _record(ws: Workspace, plan: MonthPlan, job: NotebookJob, result: dict[str, Any]) -> list[Path]:
+    """Take a finished execution into the month: collect its output (returns the files it put in the staging
+    folder), or note its error (returns nothing)."""
     job.seconds = float(result.get("seconds") or 0.0)
     if not result["ok"]:
         job.state, job.error = "failed", str(result["error"])
-        return
+        return []
     try:
-        _collect(ws, plan, job)
+        files = _collect(ws, plan, job)
     except ServiceplanError as exc:
         job.state, job.error = "failed", str(exc)
     except OSError as exc:  # a full disk while keeping its output
         job.state, job.error = "failed", str(write_error(ws, exc))
     else:
         job.state = "done"
+        return files
+    return []
 
 
 def _private_paths(workspace: str) -> list[tuple[str, str]]:
@@ -443,10 +487,12 @@ def scrub_log(log: Path, workspace: str) -> None:
         log.write_text(redact(_scrub(text, workspace)), encoding="utf-8", newline="\n")
 
 
-def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> None:
-    """Move a finished notebook and the files it wrote into the staging folder, and store them in the cache."""
+def _collect(ws: Workspace, plan: MonthPlan, job: NotebookJob) -> list[Path]:
+    """Move a finished notebook and the files it wrote into the staging folder, and store them in the cache;
+    returns them (not the notebook's preview, which the render step writes again with the month's navigation)."""
     work = plan.staging / WORK / job.stem
     shutil.move(work / job.area.notebook, plan.staging / job.area.notebook)
     placed = merge_files(work, plan.staging, job, copy=False)
     store_cached(ws, plan, job, placed)
     shutil.rmtree(work, ignore_errors=True)
+    return [plan.staging / job.area.notebook, *(plan.staging / name for name in placed)]

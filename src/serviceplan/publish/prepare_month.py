@@ -16,7 +16,7 @@ from serviceplan.inputs.canonical import CanonicalBuild, input_files, validate_p
 from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area, report_areas, report_datasets
 from serviceplan.publish import manifest as mf
-from serviceplan.publish import versions
+from serviceplan.publish import privacy_gate, versions
 from serviceplan.publish.execution_cache import restore_cached
 from serviceplan.publish.run_model import KERNEL, WORK, MonthPlan, NotebookJob
 
@@ -62,6 +62,7 @@ def prepare_month(
     # --force computes everything again, KPI tables included: a store of the month's own, removed with .work/
     plan.kpi_store = staging / WORK / kpi_store.FOLDER if force else kpi_store.folder_of(ws)
     plan.areas = list(areas)
+    plan.privacy = privacy_gate.FolderScan(staging, params, inputs)
     try:
         for job in jobs:
             if not force and restore_cached(ws, plan, job):

@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from serviceplan.core.digests import sha256_file
 from serviceplan.core.errors import DataError, ServiceplanError
 from serviceplan.core.identity_codes import find_identity_codes
 from serviceplan.core.params import Params
@@ -487,27 +488,60 @@ def published_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
 
 
+def _file_leaks(path: Path, folder: Path, params: Params, rows: Sequence[RawRow]) -> list[Leak]:
+    """Every leak in one file of ``folder``."""
+    shown = path.relative_to(folder).as_posix()
+    if path.suffix.lower() in SKIPPED_SUFFIXES:
+        return []
+    segments, leaks = file_segments(path, shown)
+    for segment in segments:
+        leaks.extend(_text_leaks(shown, segment, params, rows))
+        if segment.marker is not None:
+            leaks.extend(table_leaks(shown, segment, params))
+    if path.name in KPI_FILES and path.parent == folder:
+        leaks.extend(kpi_leaks(path, shown, params))
+    return leaks
+
+
+class FolderScan:
+    """The scan of one version folder, a file at a time: the batch scans each notebook's files as soon as the
+    notebook is collected, while the others still run, and :meth:`scan` at the end reads again only the files that
+    are new or whose bytes changed since (a file's SHA-256 decides), so that the month's last step is shorter.
+    """
+
+    def __init__(self, folder: Path, params: Params, inputs: Iterable[Path] = ()):
+        self.folder = folder
+        self.params = params
+        self._inputs = list(inputs)
+        self._rows: list[RawRow] | None = None
+        self._scanned: dict[Path, tuple[str, list[Leak]]] = {}
+
+    def scan_files(self, paths: Iterable[Path]) -> list[Leak]:
+        """The leaks in ``paths`` (files of the folder), each file read only when it changed since it was scanned."""
+        if self._rows is None:
+            self._rows = raw_rows(self._inputs)
+        leaks: list[Leak] = []
+        for path in paths:
+            digest = sha256_file(path)
+            known = self._scanned.get(path)
+            if known is None or known[0] != digest:
+                known = self._scanned[path] = (digest, _file_leaks(path, self.folder, self.params, self._rows))
+            leaks.extend(known[1])
+        return leaks
+
+    def scan(self) -> list[Leak]:
+        """Every leak in the folder's files as they are now; empty when the folder may be published."""
+        leaks = self.scan_files(published_files(self.folder))
+        return list(dict.fromkeys(leaks))  # one finding once (an address in a link's target and its text)
+
+
 def scan_publishable(folder: Path, params: Params, *, inputs: Iterable[Path] = ()) -> list[Leak]:
     """Every leak in the files of ``folder`` (a version about to be published); empty when it may be published.
 
     ``inputs`` are the delivered files of the run (for the raw-row check); ``params`` give the disclosure
     threshold and symbol and the allowlists.
     """
-    rows = raw_rows(inputs)
-    leaks: list[Leak] = []
-    for path in published_files(folder):
-        shown = path.relative_to(folder).as_posix()
-        if path.suffix.lower() in SKIPPED_SUFFIXES:
-            continue
-        segments, unreadable = file_segments(path, shown)
-        leaks.extend(unreadable)
-        for segment in segments:
-            leaks.extend(_text_leaks(shown, segment, params, rows))
-            if segment.marker is not None:
-                leaks.extend(table_leaks(shown, segment, params))
-        if path.name in KPI_FILES and path.parent == folder:
-            leaks.extend(kpi_leaks(path, shown, params))
-    return list(dict.fromkeys(leaks))  # one finding once (an address in a link's target and its text)
+    return FolderScan(folder, params, inputs).scan()
 
 
 def check_publishable(folder: Path, params: Params, *, inputs: Iterable[Path] = ()) -> None:

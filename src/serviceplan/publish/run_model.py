@@ -11,6 +11,7 @@ from serviceplan.core.params import Params
 from serviceplan.core.periods import Period
 from serviceplan.inputs.canonical import CanonicalBuild
 from serviceplan.metrics.areas import Area
+from serviceplan.publish.privacy_gate import FolderScan
 
 KERNEL = "python3"
 # A batch kernel keeps no IPython input history: nobody reads it, and two kernels writing the history database
@@ -61,6 +62,8 @@ class MonthPlan:
     areas: list[Area] = field(default_factory=list)  # the month's pages (all, or the public ones: report_areas)
     build: CanonicalBuild | None = None  # the canonical tables its notebooks read, built while notebooks run
     data_error: DataError | None = None  # violations the build found: the month stopped
+    privacy: FolderScan | None = None  # the privacy gate's scan of the staging folder, file by file
+    finished: bool = False  # handed to the month's last steps (published, or failed)
 
     def execution_order(self) -> list[NotebookJob]:
         """The notebooks to execute, in the order they start: the areas with a KPI table first (they keep their
