@@ -334,6 +334,11 @@ def _values(raw: Any, count: int, sizes: list[int], bad: Report) -> np.ndarray:
     else:
         bad("value", None if raw is None else type(raw).__name__, "a list of numbers (or null) or an object of them")
         return values
+    if isinstance(raw, list) and all(type(v) in _PLAIN_VALUES for v in raw):  # the usual body: one conversion
+        values = np.array(raw, dtype="float64")  # null becomes NaN
+        if np.isfinite(values[~np.isnan(values)]).all():
+            return values
+        values = np.full(count, np.nan, dtype="float64")
     for position, value in items:
         if value is None:
             continue
@@ -342,6 +347,9 @@ def _values(raw: Any, count: int, sizes: list[int], bad: Report) -> np.ndarray:
         else:
             bad(f"value[{position}]", value, "a number or null")
     return values
+
+
+_PLAIN_VALUES = frozenset({int, float, type(None)})  # exactly these types: bool (a subclass of int) is not one
 
 
 def _status(raw: Any, count: int, bad: Report) -> dict[int, str]:

@@ -25,6 +25,7 @@ the moment the body is read (or fetched) is refused, as is one before the end of
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 import shutil
@@ -457,7 +458,13 @@ class Cells:
         order = np.lexsort((self.measure.astype(str), self.period.astype(str), self.region.astype(str)))
         status = [self.status[i] for i in order]
         values = self.value[order].astype("float64")
-        reasons = [status_reason(s, v) for s, v in zip(status, values, strict=True)]
+        missing = np.isnan(values).tolist()
+        known: dict[tuple[str | None, bool], str | None] = {}  # a body has a few symbols: each reason found once
+        reasons = []
+        for symbol, absent in zip(status, missing, strict=True):
+            if (symbol, absent) not in known:
+                known[(symbol, absent)] = status_reason(symbol, math.nan if absent else 0.0)
+            reasons.append(known[(symbol, absent)])
         return pd.DataFrame(
             {
                 "table": pd.array([table] * count, dtype="string"),
