@@ -153,6 +153,21 @@ def test_a_text_value_is_named_by_its_position() -> None:
     assert (violation.column, violation.value, violation.expected) == ("value[2]", "1,5", "a number or null")
 
 
+@pytest.mark.parametrize("value", [True, math.inf, -math.inf, [1], {"a": 1}])
+def test_a_value_that_is_no_finite_number_is_named_by_its_position(value: object) -> None:
+    document = small()
+    document["value"][1] = value
+    (violation,) = violations_of(document)
+    assert (violation.column, violation.expected) == ("value[1]", "a number or null")
+
+
+def test_plain_values_and_nulls_are_read_as_numbers_and_nan() -> None:
+    document = small()
+    document["value"] = [1, 2.5, None, 0, -3, 7]
+    values = jsonstat.parse_document(document, "x.json").values.tolist()
+    assert values[:2] == [1.0, 2.5] and math.isnan(values[2]) and values[3:] == [0.0, -3.0, 7.0]
+
+
 def test_role_must_name_existing_dimensions() -> None:
     document = small()
     document["role"] = {"time": ["Kuukausi"]}
