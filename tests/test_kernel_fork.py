@@ -6,8 +6,10 @@ forks the zygote, and Papermill executes a small notebook whose cells report wha
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import queue
 import subprocess
 import sys
 import textwrap
@@ -234,3 +236,36 @@ def test_the_worker_server_imports_papermill_without_the_iri_parser(tmp_path: Pa
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"
+
+
+class _Channel:
+    """A channel holding ``messages``; records the timeout of every read."""
+
+    def __init__(self, messages: list[dict]) -> None:
+        self.messages = list(messages)
+        self.timeouts: list[float] = []
+
+    async def get_msg(self, timeout: float) -> dict:
+        self.timeouts.append(timeout)
+        if not self.messages:
+            raise queue.Empty
+        return self.messages.pop(0)
+
+
+class _Client(kernel_fork.PromptKernelClient):
+    shell_channel = None  # type: ignore[assignment]  # set per test instead of sockets
+    iopub_channel = None  # type: ignore[assignment]
+
+    def kernel_info(self) -> str:  # type: ignore[override]
+        return "request"
+
+
+def test_the_client_is_ready_once_the_kernel_replies_and_waits_for_no_silence() -> None:
+    client = _Client()
+    client.shell_channel = _Channel([{"msg_type": "kernel_info_reply", "content": {}}])  # type: ignore[assignment]
+    starting = [{"msg_type": "status", "content": {"execution_state": s}} for s in ("busy", "idle", "starting")]
+    client.iopub_channel = _Channel(starting)  # type: ignore[assignment]
+    asyncio.run(client.wait_for_ready(timeout=5))
+    assert client.iopub_channel.messages == []  # the start-up messages that were there are dropped ...
+    assert client.iopub_channel.timeouts == [0.2, 0, 0, 0]  # ... without waiting for 0.2 s without one
+    assert kernel_fork.ForkingKernelManager().client_factory is kernel_fork.PromptKernelClient

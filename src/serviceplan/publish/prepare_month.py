@@ -67,12 +67,12 @@ def prepare_month(
         for job in jobs:
             if not force and restore_cached(ws, plan, job):
                 job.state = "reused"
+        # the datasets of the notebooks to execute, in the order the notebooks start
+        needed = [name for job in plan.execution_order() for name in job.area.datasets if name in digests]
+        plan.build = CanonicalBuild(ws, needed, up_to=period) if needed else None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # the datasets of the notebooks to execute, in the order the notebooks start
-    needed = [name for job in plan.execution_order() for name in job.area.datasets if name in digests]
-    plan.build = CanonicalBuild(ws, needed, up_to=period) if needed else None
     plan.prepare_seconds = time.perf_counter() - started
     plan.code = code
     return plan
