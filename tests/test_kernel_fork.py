@@ -262,7 +262,7 @@ class _Client(kernel_fork.PromptKernelClient):
 
 def test_the_client_is_ready_once_the_kernel_replies_and_waits_for_no_silence() -> None:
     client = _Client()
-    client.shell_channel = _Channel([{"msg_type": "kernel_info_reply", "content": {}}])  # type: ignore[assignment]
+    client.shell_channel = _Channel([{"msg_type": "kernel_info_reply", "content": {"protocol_version": "5.3"}}])  # type: ignore[assignment]
     starting = [{"msg_type": "status", "content": {"execution_state": s}} for s in ("busy", "idle", "starting")]
     client.iopub_channel = _Channel(starting)  # type: ignore[assignment]
     asyncio.run(client.wait_for_ready(timeout=5))
