@@ -25,43 +25,16 @@ from serviceplan.inputs import canonical
 from serviceplan.metrics.areas import Area
 from serviceplan.publish import batch, notebook_execution
 from serviceplan.publish.run_model import MonthPlan, NotebookJob
+from stand_in_workers import StandInContext, stand_in_worker
 
 EVENTS: list[str] = []
 
 
-class _Context:
-    def get_start_method(self) -> str:
-        return "spawn"
+_Context = StandInContext
 
 
-class _StandInWorker:
-    """Finishes its notebook (as failed: nothing to collect) on the fifth poll."""
-
-    def __init__(self, context: Any) -> None:
-        self.job: tuple[MonthPlan, NotebookJob] | None = None
-        self.polls = 0
-
-    def submit(self, plan: MonthPlan, job: NotebookJob, spec: dict[str, Any]) -> None:
-        self.job = (plan, job)
-        EVENTS.append(f"started {plan.period} {job.area.id}")
-
-    def result(self) -> dict[str, Any] | None:
-        self.polls += 1
-        if self.polls < 5:
-            return None
-        assert self.job is not None
-        EVENTS.append(f"finished {self.job[0].period} {self.job[1].area.id}")
-        return {"ok": False, "error": "stand-in", "seconds": 0.0}
-
-    def waitables(self) -> list[Any]:
-        return []  # nothing to wait on: the loop polls it again after its pause
-
-    def stop(self) -> None:
-        pass
-
-    def kill(self) -> None:
-        assert self.job is not None
-        EVENTS.append(f"stopped {self.job[0].period} {self.job[1].area.id}")
+def _record(kind: str, plan: MonthPlan, job: NotebookJob) -> None:
+    EVENTS.append(f"{kind} {plan.period} {job.area.id}")
 
 
 class _StandInBuild:
@@ -123,7 +96,7 @@ def _execute(root: Path, plans: list[MonthPlan], raise_data_errors: bool = True)
 @pytest.fixture
 def stand_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     EVENTS.clear()
-    monkeypatch.setattr(notebook_execution, "_Worker", _StandInWorker)
+    monkeypatch.setattr(notebook_execution, "_Worker", stand_in_worker(_record, polls=5))
 
 
 def test_a_notebook_starts_as_soon_as_its_datasets_are_built(tmp_path: Path, stand_in_workers: None) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rich.console import Console
@@ -22,42 +21,18 @@ from serviceplan.core.periods import Period
 from serviceplan.metrics.areas import Area
 from serviceplan.publish import notebook_execution
 from serviceplan.publish.run_model import MonthPlan, NotebookJob
+from stand_in_workers import StandInContext, stand_in_worker
 
 EVENTS: list[tuple[str, str]] = []
 
 
-class _Context:
-    def get_start_method(self) -> str:
-        return "spawn"
+def _record(kind: str, plan: MonthPlan, job: NotebookJob) -> None:
+    if kind != "stopped":
+        EVENTS.append((kind, f"{plan.period} {job.area.id}"))
 
 
-class _StandInWorker:
-    """Finishes its notebook (as failed: nothing to collect) on the third poll."""
-
-    def __init__(self, context: Any) -> None:
-        self.job: tuple[MonthPlan, NotebookJob] | None = None
-        self.polls = 0
-
-    def submit(self, plan: MonthPlan, job: NotebookJob, spec: dict[str, Any]) -> None:
-        self.job = (plan, job)
-        EVENTS.append(("started", f"{plan.period} {job.area.id}"))
-
-    def result(self) -> dict[str, Any] | None:
-        self.polls += 1
-        if self.polls < 3:
-            return None
-        assert self.job is not None
-        EVENTS.append(("finished", f"{self.job[0].period} {self.job[1].area.id}"))
-        return {"ok": False, "error": "stand-in", "seconds": 0.0}
-
-    def waitables(self) -> list[Any]:
-        return []  # nothing to wait on: the loop polls it again after its pause
-
-    def stop(self) -> None:
-        pass
-
-    def kill(self) -> None:
-        pass
+_StandInWorker = stand_in_worker(_record, polls=3)
+_Context = StandInContext
 
 
 def _month(root: Path, period: Period, pages: int) -> MonthPlan:
