@@ -9,6 +9,7 @@ real build is tested on the demo deliveries at the end.
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,9 @@ def _month(root: Path, period: Period, pages: dict[str, tuple[str, ...]], build:
     return plan
 
 
-def _execute(root: Path, plans: list[MonthPlan], raise_data_errors: bool = True) -> list[MonthPlan]:
+def _execute(
+    root: Path, plans: list[MonthPlan], raise_data_errors: bool = True, context: Any = None
+) -> list[MonthPlan]:
     done: list[MonthPlan] = []
     notebook_execution.execute_notebooks(
         Workspace(root),
@@ -85,7 +88,7 @@ def _execute(root: Path, plans: list[MonthPlan], raise_data_errors: bool = True)
         2,
         60.0,
         Console(quiet=True),
-        _Context(),
+        context or _Context(),
         False,
         iter(plans),
         raise_data_errors=raise_data_errors,
@@ -111,6 +114,45 @@ def test_a_notebook_starts_as_soon_as_its_datasets_are_built(tmp_path: Path, sta
     # ... and the page that reads the statistics only when all of them are
     assert max(i for e, i in position.items() if e.startswith("built")) < position["started 2026-06 target_groups"]
     assert plan.build is None and plan.data_error is None
+    assert [job.state for job in plan.jobs] == ["failed", "failed"]  # each ran once (the stand-in fails them)
+
+
+class _ForkserverContext:
+    """A context whose workers are forked from a worker server (their start waits for the server's imports)."""
+
+    def get_start_method(self) -> str:
+        return "forkserver"
+
+
+def test_the_build_goes_on_while_the_first_workers_wait_for_the_worker_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    EVENTS.clear()
+    everything_built = threading.Event()
+
+    class Build(_StandInBuild):
+        def step(self) -> bool:
+            more = super().step()
+            if not more:
+                everything_built.set()
+            return more
+
+    class SlowlyStartingWorker(stand_in_worker(_record, polls=5)):  # type: ignore[misc]
+        def __init__(self, context: Any) -> None:
+            # The worker server is still importing: this start returns only once the run has built every table,
+            # which it can do only if it does not wait for this start.
+            assert everything_built.wait(10), "the build waited for a worker to start"
+            EVENTS.append("worker started")
+            super().__init__(context)
+
+    monkeypatch.setattr(notebook_execution, "_Worker", SlowlyStartingWorker)
+    june = Period(2026, 6)
+    build = Build(june, ["ledger", "statfin", "statfin"])
+    plan = _month(tmp_path, june, {"budget": ("ledger",), "target_groups": ("statfin",)}, build)
+    _execute(tmp_path, [plan], context=_ForkserverContext())
+    assert (
+        EVENTS.index("built 2026-06 statfin") < EVENTS.index("worker started") < EVENTS.index("started 2026-06 budget")
+    ), EVENTS
     assert [job.state for job in plan.jobs] == ["failed", "failed"]  # each ran once (the stand-in fails them)
 
 

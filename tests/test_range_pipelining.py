@@ -116,4 +116,7 @@ def test_each_month_is_finished_while_the_notebooks_of_the_next_run_and_the_last
         finished = position[("month done", str(month))]
         assert max(position[("finished", f"{month} a{i}")] for i in range(3)) < finished  # after its own notebooks
         assert finished < max(position[("finished", f"{after} a{i}")] for i in range(3)), EVENTS  # while the next run
+        # the worker its last notebook freed got its next notebook before the month was finished
+        last = max(position[("finished", f"{month} a{i}")] for i in range(3))
+        assert any(kind == "started" for kind, _ in EVENTS[last:finished]), EVENTS
     assert ("month done", "2026-06") not in position and not plans[-1].finished  # the caller finishes the last

@@ -261,7 +261,9 @@ def execute_notebooks(
     :func:`run_periods` there must guard its entry point with ``if __name__ == "__main__":``.
 
     Months go in order, each month's notebooks in :meth:`MonthPlan.execution_order` (the areas that keep their
-    KPI tables in the store before the summary that reads them).
+    KPI tables in the store before the summary that reads them). A worker that has become free gets its next
+    notebook before this process prepares or finishes a month; the first workers start in a thread
+    (:class:`_WorkerStarts`), so that waiting for the worker server does not hold up the build.
 
     **Canonical tables.** A month's canonical tables (``plan.build``) are built here, one delivery at a time
     between looking after the workers, in the order its notebooks need them; a notebook starts as soon as the
@@ -346,6 +348,38 @@ def execute_notebooks(
         if raise_data_errors:
             raise exc
 
+    def submit_ready() -> None:
+        """Give every free worker the first queued notebook whose datasets are built."""
+        for index, worker in enumerate(slots):
+            if worker is not None:
+                continue
+            waiting = next((entry for entry in pending if ready(*entry)), None)
+            if waiting is None:
+                return
+            worker = starts.take()
+            if worker is None:  # the first workers are still starting: build meanwhile
+                return
+            pending.remove(waiting)
+            plan, job = waiting
+            job.state, job.started = "running", time.perf_counter()
+            slots[index] = worker
+            worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
+
+    def collect() -> None:
+        for index, worker in enumerate(slots):
+            if worker is None or worker.job is None:
+                continue
+            result = worker.result()
+            if result is None:
+                continue
+            plan, job = worker.job
+            worker.job = None
+            worker.stop()
+            slots[index] = None
+            collected = _record(ws, plan, job, result)
+            if collected and plan.privacy is not None:  # checked now rather than at the month's end
+                idle.append(functools.partial(_scan_early, plan, collected))
+
     for plan in plans:
         take(plan)
     refill()
@@ -353,48 +387,30 @@ def execute_notebooks(
         if plans:
             console.print(_progress(plans))
         return
+    starts = _WorkerStarts(context, min(workers, len(pending)))
     # A live table on a terminal; elsewhere (logs, CI, tests) the table once at the end.
     live = Live(_progress(plans), console=console, refresh_per_second=4) if console.is_terminal else None
     try:
         with live or contextlib.nullcontext():
             while pending or any(slots) or not exhausted or any(plan.build for plan in plans):
+                # A free worker gets its next notebook before this process prepares or finishes a month.
+                submit_ready()
                 refill()
-                for index, worker in enumerate(slots):
-                    if worker is not None:
-                        continue
-                    waiting = next((entry for entry in pending if ready(*entry)), None)
-                    if waiting is None:
-                        break
-                    pending.remove(waiting)
-                    plan, job = waiting
-                    job.state, job.started = "running", time.perf_counter()
-                    worker = slots[index] = _Worker(context)
-                    worker.submit(plan, job, _job_spec(ws, plan, job, timeout, preview, context))
+                submit_ready()
+                finish_done_months()
                 if build_step():  # the tables still to build take the time the loop would wait
                     pass
                 elif idle and any(slots):
                     idle.pop(0)()
                 else:
-                    _wait_for_workers(slots, 0.05)
-                for index, worker in enumerate(slots):
-                    if worker is None or worker.job is None:
-                        continue
-                    result = worker.result()
-                    if result is None:
-                        continue
-                    plan, job = worker.job
-                    worker.job = None
-                    worker.stop()
-                    slots[index] = None
-                    collected = _record(ws, plan, job, result)
-                    if collected and plan.privacy is not None:  # checked now rather than at the month's end
-                        idle.append(functools.partial(_scan_early, plan, collected))
-                finish_done_months()
+                    _wait_for_workers(slots, 0.05 if starts.all_started else _STARTING_POLL)
+                collect()
                 if live is not None:
                     live.update(_progress(plans))
         if live is None:
             console.print(_progress(plans))
     finally:
+        starts.close()
         for worker in slots:
             if worker is None:
                 continue
@@ -402,6 +418,66 @@ def execute_notebooks(
                 worker.stop()
             else:  # interrupted: do not wait for running notebooks
                 worker.kill()
+
+
+_STARTING_POLL = 0.005  # seconds between looks for a worker that is still starting (nothing else to do)
+
+
+class _WorkerStarts:
+    """The run's first workers, started in a thread of their own while the loop builds the canonical tables.
+
+    A worker forked from the worker server (``forkserver``) cannot start before the server has imported its
+    libraries, about two seconds after the run began; :class:`_Worker` waits for that. Started here, that wait
+    does not hold up the build of the first month's tables in this process. Later workers start at once
+    (:meth:`take` starts them in the caller's thread). With other start methods nothing waits for a server, and
+    every worker is started by :meth:`take`.
+    """
+
+    def __init__(self, context: Any, count: int):
+        self.context = context
+        self._started: list[Any] = []  # workers, or the exception that stopped the thread
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        if count > 0 and context.get_start_method() == "forkserver":
+            self._thread = threading.Thread(target=self._start, args=(count,), daemon=True, name="serviceplan-starts")
+            self._thread.start()
+
+    def _start(self, count: int) -> None:
+        for _ in range(count):
+            try:
+                worker = _Worker(self.context)
+            except BaseException as exc:  # handed to the loop by take()
+                with self._lock:
+                    self._started.append(exc)
+                return
+            with self._lock:
+                self._started.append(worker)
+
+    @property
+    def all_started(self) -> bool:
+        """Whether the thread has nothing left to start."""
+        return self._thread is None or not self._thread.is_alive()
+
+    def take(self) -> Any:
+        """A started worker; ``None`` while the thread's next worker is still starting."""
+        finished = self.all_started  # looked at first: what the thread started before it ended is in the list
+        with self._lock:
+            first = self._started.pop(0) if self._started else None
+        if isinstance(first, BaseException):
+            raise first
+        if first is not None:
+            return first
+        return _Worker(self.context) if finished else None
+
+    def close(self) -> None:
+        """Wait for the thread and stop the workers it started that were never used."""
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            unused, self._started = self._started, []
+        for worker in unused:
+            if not isinstance(worker, BaseException):
+                worker.stop()
 
 
 def _scan_early(plan: MonthPlan, files: list[Path]) -> None:
