@@ -324,14 +324,14 @@ class FakeRuns:
 
 
 def run_faked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **options: object
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runs: FakeRuns | None = None, **options: object
 ) -> tuple[FakeRuns, bench_results.Results]:
     """The benchmark of a one-cell notebook on three placeholder months, its measured commands faked."""
     raw = tmp_path / "raw"
     for month in ("2026-04", "2026-05", "2026-06"):
         (raw / month).mkdir(parents=True)
         (raw / month / "placeholder.csv").write_text("x\n", encoding="utf-8")
-    fake = FakeRuns()
+    fake = runs or FakeRuns()
     monkeypatch.setattr(runner, "run_measured", fake)
     monkeypatch.setattr(measure, "run_measured", fake)  # what run_sequence calls
     monkeypatch.setattr(runner, "kernel_start_and_run", lambda code, cwd, env: floor.KernelTiming(1.0, 3.0, 0.5, 2.0))
@@ -488,3 +488,37 @@ def test_quick_benchmark_of_one_month_runs_for_real(tmp_path: Path, demo_raw: Pa
         summary = {row["what"]: row for row in csv.DictReader(handle)}
     assert float(summary["serviceplan run, cold"]["ratio"]) > 0
     assert not list((tmp_path / "work").iterdir())  # throw-away workspaces removed
+
+
+class FailingArchiveRun(FakeRuns):
+    """:class:`FakeRuns` whose run on the archive of 3 months writes to its log and exits with code 1."""
+
+    def __call__(self, command, *, cwd, log, env=None) -> measure.Usage:
+        usage = super().__call__(command, cwd=cwd, log=log, env=env)
+        if Path(log).name == "archive-3-0.log":
+            Path(log).write_text("Traceback: the run broke here\n", encoding="utf-8")
+            return measure.Usage(1.0, 0.5, 50.0, ok=False, failed=["exit code 1"])
+        return usage
+
+
+def test_the_logs_of_a_run_with_a_failed_measurement_are_kept_with_the_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    (tmp_path / "results" / runner.FAILED_LOGS).mkdir(parents=True)
+    (tmp_path / "results" / runner.FAILED_LOGS / "stale.log").write_text("an earlier run's", encoding="utf-8")
+    _, results = run_faked(tmp_path, monkeypatch, FailingArchiveRun(), repeat=1)
+    kept = tmp_path / "results" / runner.FAILED_LOGS
+    assert [s.size for s in results.samples if not s.ok] == [3]
+    assert (kept / "archive-3-0.log").read_text(encoding="utf-8") == "Traceback: the run broke here\n"
+    assert not (kept / "stale.log").exists()
+    assert any(str(kept) in note for note in results.notes)
+    assert not list((tmp_path / "work").iterdir())  # the workspaces are still removed
+
+
+def test_a_run_without_failures_keeps_no_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    (tmp_path / "results" / runner.FAILED_LOGS).mkdir(parents=True)
+    _, results = run_faked(tmp_path, monkeypatch, repeat=1)
+    assert all(s.ok for s in results.samples)
+    assert not (tmp_path / "results" / runner.FAILED_LOGS).exists()

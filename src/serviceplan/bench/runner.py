@@ -32,6 +32,9 @@ from serviceplan.publish.kernel_fork import notebook_imports
 Say = Callable[[str], None]
 
 
+FAILED_LOGS = "failed-run-logs"  # in the results folder: the logs of a run in which a measurement failed
+
+
 class Bench:
     """Runs the measurements of a :class:`BenchConfig` and collects their samples."""
 
@@ -121,7 +124,13 @@ class Bench:
         self.results.config = replace(self.config, period=self.period)
 
     def cleanup(self) -> None:
-        """Remove the throw-away workspaces unless asked to keep them."""
+        """Remove the throw-away workspaces unless asked to keep them; the logs of a run in which a measurement
+        failed are kept in the results folder first (:data:`FAILED_LOGS`)."""
+        kept = self.config.out_dir / FAILED_LOGS
+        shutil.rmtree(kept, ignore_errors=True)  # an earlier run's
+        if self.logs is not None and self.logs.is_dir() and any(not s.ok for s in self.results.samples):
+            shutil.copytree(self.logs, kept)
+            self.results.notes.append(f"a measurement failed: the logs of every measured command are in {kept}")
         if self.work is not None and not self.config.keep:
             shutil.rmtree(self.work, ignore_errors=True)
 
