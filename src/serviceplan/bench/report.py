@@ -241,7 +241,9 @@ def write_chart(results: Results, path: Path) -> Path:
                        ecolor="black", capsize=3, lw=1)  # fmt: skip
         if cpu is not None:
             month.plot(cpu.median, y, marker="D", color="black", markersize=5, linestyle="none")
-        month.text(max(wall.high, cpu.median if cpu else 0), y, f"  {wall.median:.1f} s", va="center", fontsize=9)
+        # after the whisker and the diamond, saying which number is which
+        label = f"  {wall.median:.1f} s wall" + (f", {cpu.median:.1f} s CPU" if cpu else "")
+        month.text(max(wall.high, cpu.median if cpu else 0), y, label, va="center", fontsize=9)
     month.plot([], [], marker="D", color="black", markersize=5, linestyle="none", label="CPU time (all processes)")
     month.legend(loc="lower right", fontsize=8)
     month.set_yticks(positions, [bar[0] for bar in shown])
@@ -249,7 +251,7 @@ def write_chart(results: Results, path: Path) -> Path:
     ratio = spread(pair_ratios(results.samples, "naive", "cold"))
     month.set_title(f"One month {config.period or ''}" + (f": naive / cold = {ratio.median:.2f}×" if ratio else ""),
                     loc="left")  # fmt: skip
-    month.margins(x=0.2)
+    month.margins(x=0.45)
 
     points = [(size, results.wall("archive", "serviceplan", size)) for size in sorted(config.archive_sizes)]
     points = [(size, value) for size, value in points if value is not None]
@@ -283,7 +285,7 @@ def write_chart(results: Results, path: Path) -> Path:
         ranged.plot([x for x, c in enumerate(cpus) if c], [c.median for c in cpus if c], marker="D", color="black",
                     linestyle="none", label="CPU time")  # fmt: skip
         ranged.legend(loc="lower right", fontsize=8)
-        ranged.set_title(f"Range: {span.median:.0f} s in total", loc="left")
+        ranged.set_title(f"Range {span.median:.0f} s: a month {values[1] / values[0]:.2f}× cold", loc="left")
     else:
         ranged.set_title("Range (not measured)", loc="left")
     ranged.set_ylabel("wall time, s")
