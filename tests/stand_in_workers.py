@@ -13,10 +13,15 @@ from serviceplan.publish.run_model import MonthPlan, NotebookJob
 
 
 class StandInContext:
-    """The multiprocessing context the loop asks for its start method (no forked kernels)."""
+    """The multiprocessing context the loop asks for its start method: ``spawn`` (no forked kernels, workers
+    started in the loop) unless told otherwise; ``forkserver`` makes the loop start its first workers in a
+    thread, as it does when they are forked from the worker server."""
+
+    def __init__(self, start_method: str = "spawn") -> None:
+        self.start_method = start_method
 
     def get_start_method(self) -> str:
-        return "spawn"
+        return self.start_method
 
 
 def stand_in_worker(record: Callable[[str, MonthPlan, NotebookJob], None], polls: int = 3) -> type:

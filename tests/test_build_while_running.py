@@ -31,9 +31,6 @@ from stand_in_workers import StandInContext, stand_in_worker
 EVENTS: list[str] = []
 
 
-_Context = StandInContext
-
-
 def _record(kind: str, plan: MonthPlan, job: NotebookJob) -> None:
     EVENTS.append(f"{kind} {plan.period} {job.area.id}")
 
@@ -88,7 +85,7 @@ def _execute(
         2,
         60.0,
         Console(quiet=True),
-        context or _Context(),
+        context or StandInContext(),
         False,
         iter(plans),
         raise_data_errors=raise_data_errors,
@@ -117,13 +114,6 @@ def test_a_notebook_starts_as_soon_as_its_datasets_are_built(tmp_path: Path, sta
     assert [job.state for job in plan.jobs] == ["failed", "failed"]  # each ran once (the stand-in fails them)
 
 
-class _ForkserverContext:
-    """A context whose workers are forked from a worker server (their start waits for the server's imports)."""
-
-    def get_start_method(self) -> str:
-        return "forkserver"
-
-
 def test_the_build_goes_on_while_the_first_workers_wait_for_the_worker_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,7 +139,7 @@ def test_the_build_goes_on_while_the_first_workers_wait_for_the_worker_server(
     june = Period(2026, 6)
     build = Build(june, ["ledger", "statfin", "statfin"])
     plan = _month(tmp_path, june, {"budget": ("ledger",), "target_groups": ("statfin",)}, build)
-    _execute(tmp_path, [plan], context=_ForkserverContext())
+    _execute(tmp_path, [plan], context=StandInContext("forkserver"))
     assert (
         EVENTS.index("built 2026-06 statfin") < EVENTS.index("worker started") < EVENTS.index("started 2026-06 budget")
     ), EVENTS

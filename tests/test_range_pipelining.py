@@ -32,7 +32,6 @@ def _record(kind: str, plan: MonthPlan, job: NotebookJob) -> None:
 
 
 _StandInWorker = stand_in_worker(_record, polls=3)
-_Context = StandInContext
 
 
 def _month(root: Path, period: Period, pages: int) -> MonthPlan:
@@ -59,7 +58,7 @@ def test_the_next_month_is_prepared_while_the_month_before_runs(
 
     plans: list[MonthPlan] = []
     notebook_execution.execute_notebooks(
-        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), _Context(), False, prepared()
+        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), StandInContext(), False, prepared()
     )
     assert [str(p.period) for p in plans] == ["2026-04", "2026-05", "2026-06"]
     assert all(job.state == "failed" for plan in plans for job in plan.jobs)  # every notebook ran exactly once
@@ -83,7 +82,7 @@ def test_a_single_month_is_prepared_before_any_notebook_starts(tmp_path: Path, m
 
     plans: list[MonthPlan] = []
     notebook_execution.execute_notebooks(
-        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), _Context(), False, prepared()
+        Workspace(tmp_path), plans, 2, 60.0, Console(quiet=True), StandInContext(), False, prepared()
     )
     assert EVENTS == [("prepared", "2026-06"), ("started", "2026-06 a0"), ("finished", "2026-06 a0")]
 
@@ -106,7 +105,7 @@ def test_each_month_is_finished_while_the_notebooks_of_the_next_run_and_the_last
         2,
         60.0,
         Console(quiet=True),
-        _Context(),
+        StandInContext(),
         False,
         iter([_month(tmp_path, period, pages=3) for period in months]),
         on_month_done=done,
@@ -114,9 +113,9 @@ def test_each_month_is_finished_while_the_notebooks_of_the_next_run_and_the_last
     position = {event: index for index, event in enumerate(EVENTS)}
     for month, after in itertools.pairwise(months):
         finished = position[("month done", str(month))]
-        assert max(position[("finished", f"{month} a{i}")] for i in range(3)) < finished  # after its own notebooks
+        last = max(position[("finished", f"{month} a{i}")] for i in range(3))
+        assert last < finished  # after its own notebooks
         assert finished < max(position[("finished", f"{after} a{i}")] for i in range(3)), EVENTS  # while the next run
         # the worker its last notebook freed got its next notebook before the month was finished
-        last = max(position[("finished", f"{month} a{i}")] for i in range(3))
         assert any(kind == "started" for kind, _ in EVENTS[last:finished]), EVENTS
     assert ("month done", "2026-06") not in position and not plans[-1].finished  # the caller finishes the last
