@@ -18,7 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from serviceplan.metrics.areas import AREAS
 from serviceplan.publish import kernel_fork
+
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.skipif(not kernel_fork.can_fork(), reason="kernels are forked only where os.fork exists")
 
@@ -269,3 +272,32 @@ def test_the_client_is_ready_once_the_kernel_replies_and_waits_for_no_silence() 
     assert client.iopub_channel.messages == []  # the start-up messages that were there are dropped ...
     assert client.iopub_channel.timeouts == [0.2, 0, 0, 0]  # ... without waiting for 0.2 s without one
     assert kernel_fork.ForkingKernelManager().client_factory is kernel_fork.PromptKernelClient
+
+
+def test_the_worker_server_preloads_what_the_notebooks_import_while_they_run() -> None:
+    """After the server's imports (the kernel's, the real notebooks' import statements and the runtime modules),
+    the summary's reach into every area and the theme import nothing more of serviceplan, seaborn or networkx."""
+    code = textwrap.dedent(
+        """
+        import importlib, sys
+        from pathlib import Path
+        from serviceplan.publish import kernel_fork, worker_server
+        notebooks = sorted(Path("notebooks").glob("*.ipynb"))
+        for name in kernel_fork.preload_modules(notebooks) + worker_server.runtime_modules():
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a name imported from a module, not a module (the server skips it too)
+                pass
+        before = set(sys.modules)
+        from serviceplan.metrics.areas import AREAS
+        from serviceplan.present import theme
+        functions = [area.kpis() for area in AREAS]
+        theme.apply()
+        new = sorted(m for m in set(sys.modules) - before if m.split(".")[0] in ("serviceplan", "seaborn", "networkx"))
+        print(len([f for f in functions if f is not None]), new)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == f"{sum(a.kpi_function is not None for a in AREAS)} []"

@@ -23,7 +23,8 @@ from serviceplan.core import digests
 from serviceplan.core.params import load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
-from serviceplan.inputs.sources import ledger
+from serviceplan.inputs import month_tables
+from serviceplan.inputs.sources import DATASETS, ledger
 from serviceplan.metrics import budget, kpi_store, summary, with_changes
 from serviceplan.metrics.areas import AREAS, get
 from serviceplan.metrics.kpi_store import KpiStore
@@ -198,6 +199,7 @@ def test_a_changed_ledger_row_changes_every_page_that_shows_it(demo_workspace: W
     first = publish(ws)
     kept = len(list(kpi_store.folder_of(ws).glob("*.json")))
     assert kept >= 8 * 2  # every area's June and May, kept by the budget page or the summary
+    assert len(list(month_tables.folder_of(ws).glob("*.parquet"))) >= len(DATASETS)  # the kernels' shared tables
     add_to_first_amount(ledger_file(ws, JUNE.shift(-1)), CHANGE_EUR)  # May: June's totals and comparisons
     revised = publish(ws, revise="kirjanpito korjattu")
     assert revised.name == f"{JUNE}-r2"

@@ -360,9 +360,10 @@ def test_charts_draw_without_warnings_and_save_png(tmp_path: Path, monkeypatch: 
                                                title="t"), "Bad Name")  # fmt: skip
 
 
-def test_save_figure_draws_once_and_gives_what_savefig_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """save_figure skips savefig's layout-only first draw: the PNG has the same pixels, size and bytes as
-    ``Figure.savefig`` at the report's resolution, the figure is drawn once, and a second save is byte-identical."""
+def test_save_figure_draws_once_and_gives_the_pixels_savefig_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """save_figure skips savefig's layout-only first draw and leaves out the alpha channel of an opaque chart: the
+    PNG has the pixels, size and resolution of ``Figure.savefig`` at the report's resolution in a smaller RGB file,
+    the figure is drawn once, and a second save is byte-identical."""
     import pickle
 
     from matplotlib.figure import Figure
@@ -385,6 +386,23 @@ def test_save_figure_draws_once_and_gives_what_savefig_gives(tmp_path: Path, mon
     second = charts.save_figure(pickle.loads(blob), "second", tmp_path)
     with Image.open(reference) as a, Image.open(first) as b:
         assert a.size == b.size == (int(theme.FIGURE_WIDTH_IN * theme.SAVE_DPI), b.size[1])
-        assert a.info.get("dpi") == b.info.get("dpi")
-        assert np.array_equal(np.asarray(a), np.asarray(b))
-    assert first.read_bytes() == reference.read_bytes() == second.read_bytes()
+        assert a.info.get("dpi") == b.info.get("dpi")  # pHYs: the same resolution for Quarto and Typst
+        assert (a.mode, b.mode) == ("RGBA", "RGB")
+        rgba = np.asarray(a)
+        assert (rgba[..., 3] == 255).all()  # savefig's alpha channel is all opaque: nothing is lost without it
+        assert np.array_equal(rgba[..., :3], np.asarray(b))
+    assert first.stat().st_size < reference.stat().st_size
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_save_figure_keeps_the_alpha_channel_of_a_see_through_chart(tmp_path: Path):
+    """A chart whose background is not opaque keeps its transparency (RGBA)."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    figure = plt.figure(figsize=(2, 1))
+    figure.patch.set_alpha(0.0)
+    figure.add_subplot().plot([0, 1], [1, 0])
+    with Image.open(charts.save_figure(figure, "clear", tmp_path)) as saved:
+        assert saved.mode == "RGBA"
+        assert np.asarray(saved)[0, 0, 3] == 0

@@ -27,6 +27,7 @@ from serviceplan.core.identity_codes import any_identity_code
 from serviceplan.core.params import InputLimits, key_file, load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
+from serviceplan.inputs import month_tables
 from serviceplan.inputs.plan import load_plan
 from serviceplan.inputs.readers import check_before_reading, display_name, input_limits
 from serviceplan.inputs.sources import DATASETS, partners
@@ -479,12 +480,25 @@ def _load_with_key(name: str, period: Period, ws: Workspace) -> tuple[PartsKey, 
     if name not in DATASETS:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
     key = _parts_key(build_canonical(ws, [name], up_to=period)[name])
+    folder = month_tables.from_environment()
+    if folder is None:
+        return key, _month_table(name, period, key)
+    table_key = month_tables.key(name, str(period), delivery_digests(ws, name, up_to=period))
+    table = month_tables.read(folder, table_key)
+    if table is None:
+        table = _month_table(name, period, key)
+        month_tables.write(folder, table_key, table)
+    return key, table
+
+
+def _month_table(name: str, period: Period, key: PartsKey) -> pd.DataFrame:
+    """The rows of dataset ``name`` known for ``period``, from its canonical files ``key``."""
     table = _concatenated(key).copy()
     if DATASETS[name].as_of is not None:
-        table = DATASETS[name].as_of(table, period)
-    elif "period" in table.columns:
-        table = table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
-    return key, table
+        return DATASETS[name].as_of(table, period)
+    if "period" in table.columns:
+        return table[table["period"].astype(str) <= str(period)].reset_index(drop=True)
+    return table
 
 
 def delivery_digests(ws: Workspace, name: str, up_to: Period | None = None) -> list[tuple[str, str]]:

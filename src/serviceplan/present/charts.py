@@ -38,6 +38,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator, MultipleLocator
+from PIL import Image
 
 from serviceplan.present import format as fmt
 from serviceplan.present import tables, theme
@@ -45,6 +46,7 @@ from serviceplan.present.quarto_syntax import FIGURE_MARKER, figure_markdown
 
 FIGURE_DIR = Path("figures")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+PNG_COMPRESS_LEVEL = 3  # zlib level of the saved charts (see save_figure)
 
 
 # ---- axis formatters -------------------------------------------------------------------------------------------
@@ -146,11 +148,19 @@ def save_figure(fig: Figure, name: str, directory: Path | None = None) -> Path:
     path = folder / f"{name}.png"
     # One draw instead of savefig's two: with a layout engine, savefig first draws the whole figure without
     # rendering (to run the constrained layout) and then draws it again to render, while Figure.draw runs the
-    # layout engine itself. Drawing once at the saving resolution gives the same pixels and the same PNG bytes
-    # (print_png is what savefig ends in) for about two thirds of the time.
+    # layout engine itself. Drawing once at the saving resolution gives the same pixels for about two thirds of
+    # the time.
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     fig.set_dpi(theme.SAVE_DPI)
-    canvas.print_png(path, metadata={"Software": None})
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    if fig.get_facecolor()[3] == 1.0:
+        # An opaque background leaves every pixel opaque: the alpha channel says nothing, and without it the file
+        # is smaller and compressed in about two thirds of the time (PNG's row filters see three bytes a pixel).
+        image = image.convert("RGB")
+    # zlib level 3 instead of Pillow's 6: about a third less CPU for about 5 % larger files (measured on the
+    # report's 36 charts: RGB at level 3 is still smaller than RGBA at level 6)
+    image.save(path, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(theme.SAVE_DPI, theme.SAVE_DPI))
     plt.close(fig)
     return path
 

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from serviceplan.core.errors import DataError, ServiceplanError, redact
 from serviceplan.core.paths import Workspace
+from serviceplan.inputs import month_tables
 from serviceplan.metrics import kpi_store
 from serviceplan.publish import kernel_fork, versions
 from serviceplan.publish import render as rd
@@ -135,6 +136,8 @@ def _execute_notebook(spec: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"ok": True, "error": None}
     if spec.get("kpi_store"):  # the kernel inherits this process's environment
         os.environ[kpi_store.ENV_STORE] = spec["kpi_store"]
+    if spec.get("month_tables"):
+        os.environ[month_tables.ENV_FOLDER] = spec["month_tables"]
     try:
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
@@ -218,6 +221,7 @@ def _job_spec(
         "kernel": KERNEL,
         "timeout": float(timeout),
         "kpi_store": str(plan.kpi_store) if plan.kpi_store else None,
+        "month_tables": str(plan.month_tables) if plan.month_tables else None,
     }
 
 

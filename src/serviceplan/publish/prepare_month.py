@@ -12,6 +12,7 @@ from serviceplan.core.errors import DataError, RunError, Violation
 from serviceplan.core.params import load_params
 from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
+from serviceplan.inputs import month_tables
 from serviceplan.inputs.canonical import CanonicalBuild, input_files, validate_period
 from serviceplan.metrics import kpi_store
 from serviceplan.metrics.areas import Area, report_areas, report_datasets
@@ -61,6 +62,7 @@ def prepare_month(
     plan = MonthPlan(period, version, revision, revise, staging, params, inputs, jobs, started)
     # --force computes everything again, KPI tables included: a store of the month's own, removed with .work/
     plan.kpi_store = staging / WORK / kpi_store.FOLDER if force else kpi_store.folder_of(ws)
+    plan.month_tables = staging / WORK / month_tables.FOLDER if force else month_tables.folder_of(ws)
     plan.areas = list(areas)
     plan.privacy = privacy_gate.FolderScan(staging, params, inputs)
     try:

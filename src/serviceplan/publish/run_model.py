@@ -59,6 +59,7 @@ class MonthPlan:
     prepare_seconds: float = 0.0
     code: str = ""  # the package code digest the execution keys were made with
     kpi_store: Path | None = None  # the folder of the KPI tables the month's notebooks and KPI files share
+    month_tables: Path | None = None  # the folder of the canonical tables the month's kernels share
     areas: list[Area] = field(default_factory=list)  # the month's pages (all, or the public ones: report_areas)
     build: CanonicalBuild | None = None  # the canonical tables its notebooks read, built while notebooks run
     data_error: DataError | None = None  # violations the build found: the month stopped
