@@ -17,7 +17,6 @@ from serviceplan.core.paths import Workspace
 from serviceplan.core.periods import Period
 from serviceplan.publish import kernel_fork, versions
 
-
 # Modules the notebooks' code imports only when it runs, beyond the import statements of the notebooks:
 # seaborn (``present.theme.apply``) and pyarrow's dataset layer (Parquet reads); see also runtime_modules.
 RUNTIME_IMPORTS = ("seaborn", "pyarrow.dataset")
