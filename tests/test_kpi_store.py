@@ -193,8 +193,9 @@ def kpi_value(folder: Path, kpi: str) -> float:
 
 
 def test_a_changed_ledger_row_changes_every_page_that_shows_it(demo_workspace: Workspace, tmp_path: Path) -> None:
-    """A run keeps its KPI tables, a revision after a changed ledger row shows the change on the budget page, the
-    summary and in the KPI files, and shows exactly what a run from scratch on the changed data shows."""
+    """A run keeps its KPI tables (and its kernels' month tables), a revision after a changed ledger row shows the
+    change on the budget page, the summary and in the KPI files, and shows exactly what a run from scratch on the
+    changed data shows: neither store serves a table made before the change."""
     ws = demo_workspace
     first = publish(ws)
     kept = len(list(kpi_store.folder_of(ws).glob("*.json")))
