@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +99,16 @@ def find_workspace(start: Path | str | None = None) -> Workspace:
     raise UsageError(
         f"no serviceplan workspace found from {here}: run the command inside the project folder or set {ENV_HOME} to it"
     )
+
+
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write ``path`` through ``write(tmp)``, a temporary file of this process beside it that is then renamed over
+    it, so that a reader (another process, or a later run after a crash) sees the old file or the new one, never a
+    part of it. The temporary file is removed whatever happens; errors reach the caller."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

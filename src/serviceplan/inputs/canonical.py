@@ -15,7 +15,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from serviceplan.core.errors import DataError, ParameterError, RunError, UsageError, Violation, os_problem
 from serviceplan.core.identity_codes import any_identity_code
 from serviceplan.core.params import InputLimits, key_file, load_params
-from serviceplan.core.paths import Workspace
+from serviceplan.core.paths import Workspace, replace_atomically
 from serviceplan.core.periods import Period
 from serviceplan.inputs import month_tables
 from serviceplan.inputs.plan import load_plan
@@ -348,17 +348,6 @@ def _canonical_files(ws: Workspace, dataset: Dataset, period: Period) -> tuple[P
     return folder / f"{period}.parquet", folder / f"{period}.json"
 
 
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write ``path`` through a temporary file of this process renamed over it, so that a reader (another
-    process building or loading the same table) sees the old file or the new one, never a part of it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _store_delivery(
     ws: Workspace, period: Period, target: Path, stamp: Path, digest: str, paths: list[Path], frame: pd.DataFrame
 ) -> None:
@@ -380,9 +369,9 @@ def _store_delivery(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pandas(frame, preserve_index=False)  # what DataFrame.to_parquet(index=False) writes
-        _write_atomic(target, lambda tmp: pq.write_table(table, tmp))
+        replace_atomically(target, lambda tmp: pq.write_table(table, tmp))
         text = json.dumps({"inputs": digest, "files": [p.name for p in paths]})
-        _write_atomic(stamp, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        replace_atomically(stamp, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:
         shown = target.relative_to(ws.root).as_posix() if target.is_relative_to(ws.root) else target.name
         raise RunError(f"could not store the canonical table {shown}: {os_problem(exc)}") from None

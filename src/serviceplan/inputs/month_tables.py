@@ -19,7 +19,7 @@ time to build the table again.
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import os
 from pathlib import Path
 
@@ -28,13 +28,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from serviceplan.core import digests
-from serviceplan.core.paths import Workspace
+from serviceplan.core.paths import Workspace, replace_atomically
 
 ENV_FOLDER = "SERVICEPLAN_MONTH_TABLES"  # set by the batch for its kernels
 FOLDER = "tables"  # the folder inside the reports' cache
 FORMAT = 1  # bump when the files or the key change, so that older files are not read
 
-_code: list[str] = []  # the package's code digest, computed once per process (a kernel lives for one notebook)
+
+@functools.cache
+def _code_digest() -> str:
+    """The package's code digest, computed once per process (a kernel lives for one notebook)."""
+    return digests.code_digest()
 
 
 def folder_of(ws: Workspace) -> Path:
@@ -50,10 +54,8 @@ def from_environment() -> Path | None:
 
 def key(name: str, period: str, deliveries: list[tuple[str, str]]) -> str:
     """The key of dataset ``name``'s table for ``period``, from its ``(month, digest)`` deliveries up to it."""
-    if not _code:
-        _code.append(digests.code_digest())
     return digests.sha256_json(
-        {"format": FORMAT, "dataset": name, "period": period, "deliveries": deliveries, "code": _code[0]}
+        {"format": FORMAT, "dataset": name, "period": period, "deliveries": deliveries, "code": _code_digest()}
     )
 
 
@@ -75,16 +77,10 @@ def read(folder: Path, table_key: str) -> pd.DataFrame | None:
 
 def write(folder: Path, table_key: str, table: pd.DataFrame) -> None:
     """Keep ``table`` under ``table_key``; when it cannot be written the table is simply not kept."""
-    path = _path(folder, table_key)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         arrow = pa.Table.from_pandas(table)
         arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), b"serviceplan-key": table_key})
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(arrow, tmp)
-        os.replace(tmp, path)
+        replace_atomically(_path(folder, table_key), lambda tmp: pq.write_table(arrow, tmp))
     except (OSError, ValueError, TypeError):  # pyarrow's ArrowInvalid and ArrowTypeError are the latter two
         pass  # not kept (see above)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)

@@ -29,7 +29,6 @@ none; values round-trip exactly (floats as their shortest exact text).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
@@ -41,7 +40,7 @@ from typing import Any
 import pandas as pd
 
 from serviceplan.core import digests
-from serviceplan.core.paths import Workspace
+from serviceplan.core.paths import Workspace, replace_atomically
 from serviceplan.core.periods import Period
 from serviceplan.inputs.canonical import delivery_digests
 from serviceplan.metrics.areas import AREAS, Area
@@ -121,18 +120,13 @@ class KpiStore:
         table is not kept and the caller goes on with it; whoever needs it next computes it again.
         """
         key = self.key(area, ctx)
-        path = self._path(key)
         entry = {"format": FORMAT, "key": key, "area": area.id, "period": str(ctx.period), "rows": records(table)}
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        text = json.dumps(entry, ensure_ascii=False) + "\n"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
-            os.replace(tmp, path)
+            replace_atomically(self._path(key), lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
         except OSError:
             pass  # not kept (see above)
-        finally:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
 
     def table(self, area: Area, ctx: Context, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         """The kept table of ``area`` for ``ctx``; computed by ``compute()`` and kept when there is none."""

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from serviceplan.core.errors import RunError, UsageError
-from serviceplan.core.paths import Workspace
+from serviceplan.core.paths import Workspace, replace_atomically
 from serviceplan.core.periods import Period
 from serviceplan.publish.report_templates import reader_date, revision_label_fi
 
@@ -260,14 +260,9 @@ def publish(staging: Path, ws: Workspace, name: str) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Replace ``path`` with ``text`` in one step: write a temporary file beside it, then rename it over."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends) in one step
+    (:func:`~serviceplan.core.paths.replace_atomically`)."""
+    return replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 
 def pid_alive(pid: int) -> bool:
